@@ -1,0 +1,226 @@
+// Configuration: defaults < YAML file (--config / VIGIL_CONFIG) < environment (VIGIL_*).
+// One table defines every setting; the README's configuration reference is checked against it.
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { isPlainObject } from './ecs.ts';
+import { VigilError } from './errors.ts';
+
+type SettingType = 'string' | 'int' | 'bool' | 'enum' | 'list';
+
+export interface SettingSpec {
+  /** Dotted path, as written in the YAML file (`elasticsearch.url`). */
+  key: string;
+  env: string;
+  type: SettingType;
+  default: string | number | boolean | string[] | undefined;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Never logged or printed. */
+  secret?: boolean;
+  description: string;
+}
+
+export const settings = [
+  { key: 'host', env: 'VIGIL_HOST', type: 'string', default: '127.0.0.1', description: 'Address the HTTP API listens on.' },
+  { key: 'port', env: 'VIGIL_PORT', type: 'int', default: 8080, min: 0, max: 65535, description: 'HTTP API port (0 picks a free port).' },
+  { key: 'dataDir', env: 'VIGIL_DATA_DIR', type: 'string', default: './data', description: 'Directory for the embedded database, TLS material and other state.' },
+  { key: 'logLevel', env: 'VIGIL_LOG_LEVEL', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Log level (JSON lines on stdout).' },
+  { key: 'store', env: 'VIGIL_STORE', type: 'enum', default: 'sqlite', values: ['sqlite', 'elasticsearch'], description: 'Storage engine: the embedded SQLite file or an Elasticsearch cluster.' },
+  { key: 'elasticsearch.url', env: 'VIGIL_ELASTICSEARCH_URL', type: 'string', default: undefined, description: 'Elasticsearch URL (required when store is elasticsearch; checked at start-up when set).' },
+  { key: 'elasticsearch.apiKey', env: 'VIGIL_ELASTICSEARCH_API_KEY', type: 'string', default: undefined, secret: true, description: 'Elasticsearch API key (base64 id:key).' },
+  { key: 'elasticsearch.username', env: 'VIGIL_ELASTICSEARCH_USERNAME', type: 'string', default: undefined, description: 'Elasticsearch basic-auth user.' },
+  { key: 'elasticsearch.password', env: 'VIGIL_ELASTICSEARCH_PASSWORD', type: 'string', default: undefined, secret: true, description: 'Elasticsearch basic-auth password.' },
+  { key: 'elasticsearch.caCert', env: 'VIGIL_ELASTICSEARCH_CA_CERT', type: 'string', default: undefined, description: 'PEM file of the CA that signed the cluster certificate.' },
+  { key: 'redisUrl', env: 'VIGIL_REDIS_URL', type: 'string', default: undefined, secret: true, description: 'Redis URL; when set, queues and shared state live in Redis so several processes share the work.' },
+  { key: 'tls', env: 'VIGIL_TLS', type: 'enum', default: 'off', values: ['off', 'auto', 'files'], description: 'HTTPS: off, auto (local CA + server certificate created in the data directory), or files (VIGIL_TLS_CERT / VIGIL_TLS_KEY). Setting a cert and key implies files.' },
+  { key: 'tlsCert', env: 'VIGIL_TLS_CERT', type: 'string', default: undefined, description: 'PEM server certificate (chain) for HTTPS.' },
+  { key: 'tlsKey', env: 'VIGIL_TLS_KEY', type: 'string', default: undefined, secret: true, description: 'PEM private key for HTTPS.' },
+  { key: 'bootstrapAdminKey', env: 'VIGIL_BOOTSTRAP_ADMIN_KEY', type: 'string', default: undefined, secret: true, description: 'Admin API key to create on first start with an empty store, instead of generating and printing one.' },
+  { key: 'http.bodyLimit', env: 'VIGIL_HTTP_BODY_LIMIT', type: 'int', default: 10 * 1024 * 1024, min: 1024, description: 'Largest request body in bytes (413 above it).' },
+  { key: 'shutdownTimeoutMs', env: 'VIGIL_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 15000, min: 0, description: 'How long SIGTERM waits for work in flight before closing anyway.' },
+] as const satisfies readonly SettingSpec[];
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  store: 'sqlite' | 'elasticsearch';
+  elasticsearch: { url?: string; apiKey?: string; username?: string; password?: string; caCert?: string };
+  redisUrl?: string;
+  tls: 'off' | 'auto' | 'files';
+  tlsCert?: string;
+  tlsKey?: string;
+  bootstrapAdminKey?: string;
+  http: { bodyLimit: number };
+  shutdownTimeoutMs: number;
+  /** Where each value came from, for `vigil config` and error messages. */
+  origin: Record<string, 'default' | 'file' | 'env' | 'flag'>;
+  /** The YAML file read, when any. */
+  file?: string;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** --config flag; wins over VIGIL_CONFIG. */
+  file?: string;
+  /** Command-line flags by setting key (`port`, `host`), the highest precedence. */
+  overrides?: Record<string, string | number | undefined>;
+}
+
+const specsByKey = new Map<string, SettingSpec>(settings.map((s) => [s.key, s as SettingSpec]));
+const specsByEnv = new Map<string, SettingSpec>(settings.map((s) => [s.env, s as SettingSpec]));
+/** Environment variables that are not settings but are read by Vigil. */
+const otherEnv = new Set(['VIGIL_CONFIG']);
+
+function invalid(where: string, key: string, message: string): VigilError {
+  return new VigilError('CONFIG_INVALID', `${where}: ${key}: ${message}`, { source: where, path: key });
+}
+
+function coerce(spec: SettingSpec, raw: unknown, where: string): string | number | boolean | string[] {
+  switch (spec.type) {
+    case 'string':
+      if (typeof raw === 'string' && raw !== '') return raw;
+      if (typeof raw === 'number') return String(raw);
+      throw invalid(where, spec.key, `expected a non-empty string, got ${JSON.stringify(raw)}`);
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      if (!Number.isInteger(n)) throw invalid(where, spec.key, `expected an integer, got ${JSON.stringify(raw)}`);
+      if (spec.min !== undefined && n < spec.min) throw invalid(where, spec.key, `must be at least ${spec.min}, got ${n}`);
+      if (spec.max !== undefined && n > spec.max) throw invalid(where, spec.key, `must be at most ${spec.max}, got ${n}`);
+      return n;
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw invalid(where, spec.key, `expected true or false, got ${JSON.stringify(raw)}`);
+    case 'enum':
+      if (typeof raw === 'string' && spec.values?.includes(raw)) return raw;
+      throw invalid(where, spec.key, `expected one of ${spec.values?.join(', ')}, got ${JSON.stringify(raw)}`);
+    case 'list':
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
+      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      throw invalid(where, spec.key, `expected a list of strings, got ${JSON.stringify(raw)}`);
+  }
+}
+
+/** Flattens nested YAML maps into dotted keys, stopping at known settings (their value may be a map or list). */
+function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isPlainObject(v) && !specsByKey.has(key)) flatten(v, key, out);
+    else out.set(key, v);
+  }
+}
+
+function readYaml(file: string): Map<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new VigilError('CONFIG_INVALID', `config file ${file}: cannot read it (${(err as Error).message})`, { source: file });
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: file });
+  } catch (err) {
+    const e = err as { mark?: { line: number; column: number }; reason?: string };
+    throw new VigilError('CONFIG_INVALID', `config file ${file}:${(e.mark?.line ?? 0) + 1}:${(e.mark?.column ?? 0) + 1}: YAML syntax error: ${e.reason ?? (err as Error).message}`, {
+      source: file,
+      line: (e.mark?.line ?? 0) + 1,
+      column: (e.mark?.column ?? 0) + 1,
+    });
+  }
+  if (doc === undefined || doc === null) return new Map();
+  if (!isPlainObject(doc)) throw new VigilError('CONFIG_INVALID', `config file ${file}: expected a map of settings at the top level`, { source: file });
+  const flat = new Map<string, unknown>();
+  flatten(doc, '', flat);
+  return flat;
+}
+
+function assign(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+/** Loads and validates the configuration (syntax and types; reachability is checked by checkServices). */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const values = new Map<string, unknown>();
+  const origin: Config['origin'] = {};
+  for (const s of settings) {
+    if (s.default !== undefined) {
+      values.set(s.key, s.default);
+      origin[s.key] = 'default';
+    }
+  }
+  const file = opts.file ?? env.VIGIL_CONFIG;
+  if (file) {
+    for (const [key, raw] of readYaml(file)) {
+      const spec = specsByKey.get(key);
+      if (!spec) {
+        throw invalid(`config file ${file}`, key, `unknown setting (known: ${settings.map((s) => s.key).join(', ')})`);
+      }
+      values.set(key, coerce(spec, raw, `config file ${file}`));
+      origin[key] = 'file';
+    }
+  }
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('VIGIL_') || raw === undefined || otherEnv.has(name)) continue;
+    const spec = specsByEnv.get(name);
+    if (!spec) {
+      const known = settings.map((s) => s.env).join(', ');
+      throw new VigilError('CONFIG_INVALID', `environment: ${name}: unknown setting (known: VIGIL_CONFIG, ${known})`, { source: 'environment', path: name });
+    }
+    if (raw === '') continue;
+    values.set(spec.key, coerce(spec, raw, `environment ${name}`));
+    origin[spec.key] = 'env';
+  }
+  for (const [key, raw] of Object.entries(opts.overrides ?? {})) {
+    if (raw === undefined) continue;
+    const spec = specsByKey.get(key);
+    if (!spec) throw new VigilError('CONFIG_INVALID', `flag --${key}: unknown setting`, { source: 'flags', path: key });
+    values.set(key, coerce(spec, raw, `flag --${key}`));
+    origin[key] = 'flag';
+  }
+
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {} };
+  for (const [k, v] of values) assign(out, k, v);
+  const cfg = out as unknown as Config;
+  cfg.origin = origin;
+  if (file) cfg.file = file;
+
+  if ((cfg.tlsCert || cfg.tlsKey) && cfg.tls === 'off' && origin.tls !== 'env' && origin.tls !== 'file') cfg.tls = 'files';
+  if (cfg.tls === 'files' && (!cfg.tlsCert || !cfg.tlsKey)) {
+    throw invalid('configuration', cfg.tlsCert ? 'tlsKey' : 'tlsCert', 'tls is "files" but VIGIL_TLS_CERT and VIGIL_TLS_KEY must both be set');
+  }
+  if (cfg.store === 'elasticsearch' && !cfg.elasticsearch.url) {
+    throw invalid('configuration', 'elasticsearch.url', 'store is "elasticsearch" but VIGIL_ELASTICSEARCH_URL is not set');
+  }
+  if (cfg.elasticsearch.url && !/^https?:\/\//.test(cfg.elasticsearch.url)) {
+    throw invalid('configuration', 'elasticsearch.url', `expected an http:// or https:// URL, got "${cfg.elasticsearch.url}"`);
+  }
+  if (cfg.redisUrl && !/^rediss?:\/\//.test(cfg.redisUrl)) {
+    throw invalid('configuration', 'redisUrl', 'expected a redis:// or rediss:// URL (VIGIL_REDIS_URL)');
+  }
+  return cfg;
+}
+
+/** The configuration with secrets masked, for printing and logging. */
+export function describeConfig(cfg: Config): Array<{ key: string; env: string; value: string; origin: string }> {
+  return settings.map((s) => {
+    const parts = s.key.split('.');
+    let v: unknown = cfg;
+    for (const p of parts) v = isPlainObject(v) ? v[p] : undefined;
+    const secret = 'secret' in s && s.secret;
+    const value = v === undefined ? '' : secret ? '********' : Array.isArray(v) ? v.join(',') : String(v);
+    return { key: s.key, env: s.env, value, origin: cfg.origin[s.key] ?? 'default' };
+  });
+}
