@@ -1,9 +1,20 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
+import { rfc3164Parser } from './rfc3164.ts';
+import { rfc5424Parser } from './rfc5424.ts';
+import { systemAuthParser } from './system-auth.ts';
+import { systemSyslogParser } from './system-syslog.ts';
 import type { Parser } from './types.ts';
+// group B imports
+import { ciscoAsaParser } from './cisco-asa.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
+  rfc3164Parser,
+  rfc5424Parser,
+  systemAuthParser,
+  systemSyslogParser,
   // --- group B (network, cloud, windows, generic) ---
+  ciscoAsaParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

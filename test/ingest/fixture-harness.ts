@@ -98,6 +98,9 @@ export function splitEvents(text: string, firstLinePattern?: RegExp): string[] {
   return events;
 }
 
+// A line opening with a BSD syslog stamp that has no year: the expected year is arbitrary.
+const YEARLESS_LINE = /^(?:<\d{1,3}>)?\s*[A-Z][a-z]{2} +\d{1,2} +\d{1,2}:\d{2}:\d{2}(?![.\d]* \d{4} )/;
+
 /** Every input event of a dataset's fixtures with its expected document. */
 export function loadFixtureCases(dataset: string): FixtureCase[] {
   const dir = join(FIXTURE_ROOT, dataset);
@@ -137,7 +140,8 @@ export function loadFixtureCases(dataset: string): FixtureCase[] {
       throw new Error(`${dataset}/${input}: ${raws.length} input events but ${expectedDoc.expected.length} expected documents`);
     }
     raws.forEach((raw, i) => {
-      cases.push({ name: `${input}#${i}`, raw, expected: expectedDoc.expected[i], yearless });
+      const lineYearless = !raw.document && YEARLESS_LINE.test(raw.message);
+      cases.push({ name: `${input}#${i}`, raw, expected: expectedDoc.expected[i], yearless: yearless || lineYearless });
     });
   }
   return cases;

@@ -1,0 +1,13 @@
+// Agreement of group A parsers (syslog family, web servers, firewalls, auditd) with Elastic's fixtures.
+import { describe, it } from 'vitest';
+import { expectAgreement } from './fixture-harness.ts';
+
+const DATASETS = ['system.auth', 'system.syslog'];
+
+describe('group A parsers agree with Elastic integration fixtures', () => {
+  for (const dataset of DATASETS) {
+    it(`${dataset} ≥ 90% of compared fields`, () => {
+      expectAgreement(dataset);
+    });
+  }
+});
