@@ -1,6 +1,14 @@
 // Every `vigil` subcommand, in the order `vigil --help` lists them. Add new commands here.
+import { normalizeCommand } from './normalize.ts';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
+import { serveCommand } from './serve.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
+  serveCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
   // --- commands ---
+  normalizeCommand,
 ];

@@ -47,7 +47,7 @@ const SSH_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`^Invalid user (.*?) from ${HOST}${PORT}$`),
+    re: new RegExp(`^Invalid user (.*?) from ${HOST}${PORT}$`),
     apply: (m, doc) => {
       setPath(doc, 'system.auth.ssh.event', 'Invalid');
       setIfDefined(doc, 'user.name', m[1]);
@@ -56,7 +56,7 @@ const SSH_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`^Did not receive identification string from ${HOST}${PORT}$`),
+    re: new RegExp(`^Did not receive identification string from ${HOST}${PORT}$`),
     apply: (m, doc) => {
       setPath(doc, 'system.auth.ssh.dropped_ip', m[1]);
       if (isIpAddress(m[1])) setPath(doc, 'source.ip', m[1]);
@@ -90,7 +90,7 @@ const SSH_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`^Unable to negotiate with ${HOST}${PORT}: (.*)$`),
+    re: new RegExp(`^Unable to negotiate with ${HOST}${PORT}: (.*)$`),
     apply: (m, doc) => {
       setSourceHost(doc, m[1], m[2]);
       setPath(doc, 'system.auth.ssh.event', 'Unable to negotiate');
@@ -169,7 +169,7 @@ const PAM_RULES: Rule[] = [
     },
   },
   {
-    re: new RegExp(String.raw`^${PAM_SERVICE}(?:new password not acceptable|password change failed|authentication token manipulation error)`, 'i'),
+    re: new RegExp(`^${PAM_SERVICE}(?:new password not acceptable|password change failed|authentication token manipulation error)`, 'i'),
     apply: (_m, doc) => classify(doc, ['iam'], ['change'], 'failure', 'password-changed'),
   },
   {
