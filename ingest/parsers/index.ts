@@ -6,6 +6,7 @@ import { systemSyslogParser } from './system-syslog.ts';
 import type { Parser } from './types.ts';
 // group B imports
 import { ciscoAsaParser } from './cisco-asa.ts';
+import { fortigateParser } from './fortigate.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
@@ -15,6 +16,7 @@ const parsers: Parser[] = [
   systemSyslogParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
+  fortigateParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

@@ -5,6 +5,7 @@ import { expectAgreement } from './fixture-harness.ts';
 
 const DATASETS = [
   'cisco_asa.log',
+  'fortinet_fortigate.log',
 ];
 
 describe('group B parsers agree with Elastic fixtures', () => {
