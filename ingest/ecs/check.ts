@@ -1,0 +1,202 @@
+// Keeps stored documents inside ECS: every field is either an ECS field with a value of its ECS
+// type (coerced when the text is unambiguous, e.g. "443" in source.port), under a known vendor
+// namespace, or moved under `vigil.custom.*` so it can never clash with an ECS mapping.
+import { isIP } from 'node:net';
+import { type EcsEvent, isPlainObject, setPath } from '../../core/ecs.ts';
+
+/** ECS type of a flat field name ('source.port' → 'long'), undefined when it is not an ECS field. */
+export type EcsFieldTypeLookup = (name: string) => string | undefined;
+
+/** Where non-ECS fields and values whose type clashes with ECS are moved. */
+export const CUSTOM_NAMESPACE = 'vigil.custom';
+/** Why something was coerced or moved, one text per field (`vigil.ecs_issues`). */
+export const ISSUES_FIELD = 'vigil.ecs_issues';
+
+/**
+ * Top-level namespaces Elastic's integrations use for vendor fields (and Vigil's own), left as
+ * they are: their fields are not ECS and must not be moved.
+ */
+export const VENDOR_NAMESPACES: ReadonlySet<string> = new Set([
+  'vigil',
+  'apache',
+  'auditd',
+  'aws',
+  'azure',
+  'cef',
+  'checkpoint',
+  'cisco',
+  'crowdstrike',
+  'fortinet',
+  'gcp',
+  'haproxy',
+  'iptables',
+  'juniper',
+  'kubernetes',
+  'leef',
+  'microsoft',
+  'netflow',
+  'nginx',
+  'o365',
+  'okta',
+  'panw',
+  'pfsense',
+  'powershell',
+  'sophos',
+  'suricata',
+  'sysmon',
+  'system',
+  'windows',
+  'winlog',
+  'zeek',
+]);
+
+export interface EcsCheckResult {
+  /** Flat names whose value was converted to the ECS type (e.g. '443' → 443). */
+  coerced: string[];
+  /** Flat names moved under vigil.custom (not ECS, or a value that cannot take the ECS type). */
+  moved: string[];
+}
+
+export type EcsChecker = (doc: EcsEvent) => EcsCheckResult;
+
+const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'unsigned_long']);
+const FLOAT_TYPES = new Set(['float', 'double', 'half_float', 'scaled_float']);
+const STRING_TYPES = new Set(['keyword', 'constant_keyword', 'wildcard', 'match_only_text', 'text', 'version']);
+const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+type Verdict = { ok: true; value: unknown; coerced: boolean } | { ok: false; reason: string };
+
+/** Checks one scalar against an ECS leaf type. */
+function checkScalar(type: string, v: unknown): Verdict {
+  if (STRING_TYPES.has(type)) {
+    if (typeof v === 'string') return { ok: true, value: v, coerced: false };
+    if (typeof v === 'number' || typeof v === 'boolean') return { ok: true, value: String(v), coerced: true };
+    return { ok: false, reason: `a ${describe(v)} is not a ${type}` };
+  }
+  if (INTEGER_TYPES.has(type) || FLOAT_TYPES.has(type)) {
+    if (typeof v === 'number' && Number.isFinite(v)) return { ok: true, value: v, coerced: false };
+    if (typeof v === 'string' && NUMERIC_TEXT.test(v.trim())) {
+      const n = Number(v.trim());
+      if (Number.isFinite(n) && (!INTEGER_TYPES.has(type) || Number.isInteger(n)))
+        return { ok: true, value: n, coerced: true };
+    }
+    return { ok: false, reason: `${quote(v)} is not a ${type}` };
+  }
+  switch (type) {
+    case 'boolean':
+      if (typeof v === 'boolean') return { ok: true, value: v, coerced: false };
+      if (v === 'true' || v === 'false') return { ok: true, value: v === 'true', coerced: true };
+      return { ok: false, reason: `${quote(v)} is not a boolean` };
+    case 'date':
+      if (typeof v === 'number' && Number.isFinite(v)) return { ok: true, value: v, coerced: false };
+      if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { ok: true, value: v, coerced: false };
+      return { ok: false, reason: `${quote(v)} is not a date` };
+    case 'ip':
+      if (typeof v === 'string' && isIP(v.replace(/%[\w.-]+$/, '')) !== 0) return { ok: true, value: v, coerced: false };
+      return { ok: false, reason: `${quote(v)} is not an IP address` };
+    case 'geo_point':
+      if (isPlainObject(v) && typeof v.lat === 'number' && typeof v.lon === 'number')
+        return { ok: true, value: v, coerced: false };
+      if (typeof v === 'string' && /^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/.test(v)) return { ok: true, value: v, coerced: false };
+      return { ok: false, reason: `${quote(v)} is not a geo_point` };
+    case 'object':
+    case 'flattened':
+    case 'nested':
+      if (isPlainObject(v)) return { ok: true, value: v, coerced: false };
+      return { ok: false, reason: `a ${describe(v)} is not an ${type}` };
+    default:
+      // A type this checker does not know: leave the value as the parser wrote it.
+      return { ok: true, value: v, coerced: false };
+  }
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+function quote(v: unknown): string {
+  const s = typeof v === 'string' ? JSON.stringify(v) : describe(v) === 'object' ? 'an object' : String(v);
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
+
+/**
+ * Builds the checker over an ECS field table. It mutates the document in place and reports what
+ * it changed; the reasons are also written to `vigil.ecs_issues` so a user sees why a value moved.
+ */
+export function createEcsChecker(fieldType: EcsFieldTypeLookup): EcsChecker {
+  const cache = new Map<string, string | undefined>();
+  const typeOf = (name: string): string | undefined => {
+    if (cache.has(name)) return cache.get(name);
+    const t = fieldType(name);
+    cache.set(name, t);
+    return t;
+  };
+
+  return (doc) => {
+    const result: EcsCheckResult = { coerced: [], moved: [] };
+    const moves: Array<{ path: string; value: unknown }> = [];
+    const issues: string[] = [];
+
+    // `freeForm`: below an ECS 'object' field (labels, threat.enrichments.indicator), where names
+    // ECS does not list are allowed but the ones it lists still have their types.
+    const visit = (obj: Record<string, unknown>, prefix: string, freeForm: boolean): void => {
+      for (const key of Object.keys(obj)) {
+        const value = obj[key];
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (!prefix && VENDOR_NAMESPACES.has(key.split('.')[0])) continue;
+        if (value === undefined) continue;
+        const type = typeOf(path);
+        if (type === undefined || ((type === 'object' || type === 'nested') && isPlainObject(value))) {
+          if (isPlainObject(value)) {
+            visit(value, path, freeForm || type === 'object');
+            if (Object.keys(value).length === 0) delete obj[key];
+          } else if (!freeForm) {
+            moves.push({ path, value });
+            result.moved.push(path);
+            delete obj[key];
+          }
+          continue;
+        }
+        if (type === 'flattened' && isPlainObject(value)) continue;
+        if (type === 'nested' && Array.isArray(value) && value.every(isPlainObject)) {
+          // A list of objects (threat.enrichments): each element is checked against the same names.
+          for (const item of value) visit(item, path, freeForm);
+          continue;
+        }
+        const verdict = checkValue(type, value);
+        if (verdict.ok) {
+          if (verdict.coerced) {
+            obj[key] = verdict.value;
+            result.coerced.push(path);
+          }
+          continue;
+        }
+        moves.push({ path, value });
+        result.moved.push(path);
+        issues.push(`${path}: ${verdict.reason}; moved to ${CUSTOM_NAMESPACE}.${path}`);
+        delete obj[key];
+      }
+    };
+
+    visit(doc, '', false);
+    for (const m of moves) setPath(doc, `${CUSTOM_NAMESPACE}.${m.path}`, m.value);
+    if (issues.length > 0) setPath(doc, ISSUES_FIELD, issues);
+    return result;
+  };
+}
+
+function checkValue(type: string, value: unknown): Verdict {
+  if (!Array.isArray(value)) return checkScalar(type, value);
+  const out: unknown[] = [];
+  let coerced = false;
+  for (const item of value) {
+    if (item === null) continue;
+    const v = checkScalar(type, item);
+    if (!v.ok) return { ok: false, reason: `list item ${v.reason}` };
+    coerced ||= v.coerced;
+    out.push(v.value);
+  }
+  return { ok: true, value: coerced ? out : value, coerced };
+}
