@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, VigilError } from '../errors.ts';
+import { checkIncrement, checkScore, checkTtl } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -265,13 +266,14 @@ class MemoryState implements SharedState {
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.write();
-    this.data.set(key, { kind: 'string', value, expiresAt: this.expiry(ttlMs) });
+    this.data.set(key, { kind: 'string', value, expiresAt: this.expiry(ttlMs, key, 'set') });
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     this.write();
+    const expiresAt = this.expiry(ttlMs, key, 'setIfAbsent');
     if (this.live(key)) return false;
-    this.data.set(key, { kind: 'string', value, expiresAt: this.expiry(ttlMs) });
+    this.data.set(key, { kind: 'string', value, expiresAt });
     return true;
   }
 
@@ -282,6 +284,8 @@ class MemoryState implements SharedState {
 
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
     this.write();
+    checkIncrement(by, key);
+    const ttlExpiry = this.expiry(ttlMs, key, 'incr');
     const e = this.live(key);
     let current = 0;
     if (e) {
@@ -296,17 +300,19 @@ class MemoryState implements SharedState {
     }
     const next = current + by;
     // The TTL starts with the key (fixed window), as with Redis INCRBY + PEXPIRE only when no TTL is set.
-    const expiresAt = e?.expiresAt ?? this.expiry(ttlMs);
+    const expiresAt = e?.expiresAt ?? ttlExpiry;
     this.data.set(key, { kind: 'string', value: String(next), expiresAt });
     return next;
   }
 
   async zadd(key: string, score: number, member: string, ttlMs?: number): Promise<void> {
     this.write();
+    checkScore(score, key, 'zadd');
+    const ttlExpiry = this.expiry(ttlMs, key, 'zadd');
     const e = this.live(key);
     const z = e ? this.asZset(key, e) : { kind: 'zset' as const, value: new Map<string, number>() };
     z.value.set(member, score);
-    z.expiresAt = ttlMs === undefined ? e?.expiresAt : this.expiry(ttlMs);
+    z.expiresAt = ttlExpiry ?? e?.expiresAt;
     this.data.set(key, z);
   }
 
@@ -349,20 +355,22 @@ class MemoryState implements SharedState {
 
   async lock(name: string, ttlMs: number): Promise<Lock | undefined> {
     this.write();
+    const ms = checkTtl(ttlMs, name, 'lock');
     const held = this.locks.get(name);
     if (held && held.expiresAt > this.now()) return undefined;
     const token = randomUUID();
-    this.locks.set(name, { token, expiresAt: this.now() + ttlMs });
+    this.locks.set(name, { token, expiresAt: this.now() + ms });
     const owns = () => {
       const cur = this.locks.get(name);
       return cur !== undefined && cur.token === token && cur.expiresAt > this.now();
     };
     return {
       name,
-      extend: async (ms: number) => {
+      extend: async (extendMs: number) => {
         this.assertOpen();
+        const next = checkTtl(extendMs, name, 'lock extend');
         if (!owns()) return false;
-        this.locks.set(name, { token, expiresAt: this.now() + ms });
+        this.locks.set(name, { token, expiresAt: this.now() + next });
         return true;
       },
       release: async () => {
@@ -383,8 +391,8 @@ class MemoryState implements SharedState {
     return e;
   }
 
-  private expiry(ttlMs: number | undefined): number | undefined {
-    return ttlMs === undefined ? undefined : this.now() + ttlMs;
+  private expiry(ttlMs: number | undefined, key: string, op: string): number | undefined {
+    return ttlMs === undefined ? undefined : this.now() + checkTtl(ttlMs, key, op);
   }
 
   /** Every write may sweep expired keys, so keys nobody reads again do not pile up. */

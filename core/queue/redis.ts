@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, VigilError } from '../errors.ts';
+import { checkIncrement, checkScore, checkTtl } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -124,12 +125,14 @@ class Connection {
   async get(): Promise<Redis> {
     if (this.closed) throw closedError(this.shownUrl);
     const st = this.client.status;
-    if (st === 'wait' || st === 'end') {
-      this.connecting ??= this.connect().finally(() => {
+    if (!this.connecting && (st === 'wait' || st === 'end')) {
+      this.connecting = this.connect().finally(() => {
         this.connecting = undefined;
       });
-      await this.connecting;
     }
+    // Callers wait for the first connect rather than queue commands behind it, so all of them
+    // get the same clear 'cannot connect' error when it fails.
+    if (this.connecting) await this.connecting;
     return this.client;
   }
 
@@ -450,18 +453,15 @@ class RedisQueue<T> implements WorkQueue<T> {
         throw err;
       }
       if (claimed.length === 0) return [];
-      // XAUTOCLAIM does not return delivery counts; XPENDING over the claimed range does.
-      const ids = claimed.map(([id]) => id).sort(compareStreamIds);
-      const pending = (await c.call(
-        'XPENDING',
-        this.key,
-        group,
-        ids[0],
-        ids[ids.length - 1],
-        ids.length * 2 + 10,
-        consumer,
-      )) as Array<[string, string, number, number]>;
-      const deliveries = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
+      // XAUTOCLAIM does not return delivery counts; XPENDING on each claimed id does (pipelined).
+      const lookups = c.pipeline();
+      for (const [id] of claimed) lookups.call('XPENDING', this.key, group, id, id, 1);
+      const replies = (await lookups.exec()) ?? [];
+      const deliveries = new Map<string, number>();
+      for (const [err, rows] of replies) {
+        if (err) throw err;
+        for (const [id, , , n] of rows as Array<[string, string, number, number]>) deliveries.set(id, Number(n));
+      }
       const out: QueueMessage<T>[] = [];
       for (const [id, fields] of claimed) {
         const body = this.decode(id, fields);
@@ -583,13 +583,15 @@ class RedisState implements SharedState {
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     const k = this.k(key);
-    await this.b.run('SET', k, (c) => (ttlMs === undefined ? c.set(k, value) : c.set(k, value, 'PX', ttlMs)));
+    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs, key, 'set');
+    await this.b.run('SET', k, (c) => (ttl === undefined ? c.set(k, value) : c.set(k, value, 'PX', ttl)));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     const k = this.k(key);
+    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs, key, 'setIfAbsent');
     return this.b.run('SET NX', k, async (c) => {
-      const r = ttlMs === undefined ? await c.set(k, value, 'NX') : await c.set(k, value, 'PX', ttlMs, 'NX');
+      const r = ttl === undefined ? await c.set(k, value, 'NX') : await c.set(k, value, 'PX', ttl, 'NX');
       return r === 'OK';
     });
   }
@@ -601,19 +603,21 @@ class RedisState implements SharedState {
 
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
     const k = this.k(key);
-    return this.b.run('INCRBY', k, async (c) =>
-      Number(await this.b.script(c, INCR_SCRIPT, [k], [by, ttlMs === undefined ? '' : ttlMs])),
-    );
+    checkIncrement(by, key);
+    const ttl = ttlMs === undefined ? '' : checkTtl(ttlMs, key, 'incr');
+    return this.b.run('INCRBY', k, async (c) => Number(await this.b.script(c, INCR_SCRIPT, [k], [by, ttl])));
   }
 
   async zadd(key: string, score: number, member: string, ttlMs?: number): Promise<void> {
     const k = this.k(key);
+    checkScore(score, key, 'zadd');
+    const ttl = ttlMs === undefined ? undefined : checkTtl(ttlMs, key, 'zadd');
     await this.b.run('ZADD', k, async (c) => {
-      if (ttlMs === undefined) {
+      if (ttl === undefined) {
         await c.zadd(k, scoreArg(score), member);
         return;
       }
-      const results = await c.multi().zadd(k, scoreArg(score), member).pexpire(k, ttlMs).exec();
+      const results = await c.multi().zadd(k, scoreArg(score), member).pexpire(k, ttl).exec();
       for (const [err] of results ?? []) if (err) throw err;
     });
   }
@@ -642,12 +646,14 @@ class RedisState implements SharedState {
     const k = `${this.b.prefix}lock:${name}`;
     // The random token makes release/extend safe: after expiry another holder's lock is never touched.
     const token = randomUUID();
-    const got = await this.b.run('SET NX', k, (c) => c.set(k, token, 'PX', ttlMs, 'NX'));
+    const ttl = checkTtl(ttlMs, name, 'lock');
+    const got = await this.b.run('SET NX', k, (c) => c.set(k, token, 'PX', ttl, 'NX'));
     if (got !== 'OK') return undefined;
     const b = this.b;
     return {
       name,
-      async extend(ms: number): Promise<boolean> {
+      async extend(extendMs: number): Promise<boolean> {
+        const ms = checkTtl(extendMs, name, 'lock extend');
         return b.run('PEXPIRE', k, async (c) => Number(await b.script(c, EXTEND_SCRIPT, [k], [token, ms])) === 1);
       },
       async release(): Promise<void> {

@@ -3,6 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -414,6 +415,23 @@ describe.each([memoryHarness(), redisHarness()])('queue contract: $kind', (h) =>
     expect(await s.zremRangeByScore(unique('none'), 0, 1)).toBe(0);
   });
 
+  it('refuses bad TTLs, scores and steps, and misuse of a key, with a VigilError', async () => {
+    const s = open().state;
+    const k = unique('bad');
+    await expect(s.set(k, 'v', 0)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(k) });
+    await expect(s.setIfAbsent(k, 'v', -5)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(s.zadd(k, Number.NaN, 'm')).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(s.incr(k, 1.5)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(s.lock(k, Number.POSITIVE_INFINITY)).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(await s.get(k)).toBeUndefined();
+    // A fractional TTL is rounded up to whole milliseconds rather than refused.
+    await s.set(k, 'text', 1000.5);
+    await expect(s.incr(k)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(s.zadd(k, 1, 'm')).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(await s.get(k)).toBe('text');
+    await expect(open().queue<unknown>(unique('q')).publish(undefined)).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
   it('ends blocked reads on close and refuses calls afterwards', async () => {
     const b = h.openIsolated();
     const q = b.queue<number>(unique('q'));
@@ -453,6 +471,21 @@ describe('redis backend specifics', () => {
     expect(err).toBeInstanceOf(VigilError);
     expect(err).toMatchObject({ code: 'QUEUE_UNAVAILABLE', retryable: true });
     expect((err as Error).message).toContain('ECONNREFUSED');
+  });
+
+  it('gives up on a server that accepts but never answers', { timeout: 6000 }, async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const b = track(createRedisBackend({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 }));
+      const health = await b.ready();
+      expect(health.ok).toBe(false);
+      expect(health.detail).toMatch(new RegExp(`^cannot connect to redis://127\\.0\\.0\\.1:${port}: `));
+      await expect(b.queue('q').publish(1)).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    } finally {
+      silent.close();
+    }
   });
 
   it('never shows the password of the URL', async () => {

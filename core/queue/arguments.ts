@@ -1,0 +1,36 @@
+// Argument checks shared by both backends, so a bad TTL or score fails the same way in-process
+// and on Redis (where it would otherwise be a server reply error, or silently misbehave).
+
+import { ErrorCode, VigilError } from '../errors.ts';
+
+/** A TTL as whole milliseconds (rounded up); refuses zero, negative and non-finite values. */
+export function checkTtl(ttlMs: number, key: string, op: string): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new VigilError(
+      ErrorCode.INTERNAL,
+      `queue state ${op} '${key}': ttlMs must be a positive number of milliseconds, got ${ttlMs}`,
+      { source: 'queue state', path: key },
+    );
+  }
+  return Math.ceil(ttlMs);
+}
+
+export function checkScore(score: number, key: string, op: string): number {
+  if (Number.isNaN(score)) {
+    throw new VigilError(ErrorCode.INTERNAL, `queue state ${op} '${key}': score is NaN`, {
+      source: 'queue state',
+      path: key,
+    });
+  }
+  return score;
+}
+
+export function checkIncrement(by: number, key: string): number {
+  if (!Number.isSafeInteger(by)) {
+    throw new VigilError(ErrorCode.INTERNAL, `queue state incr '${key}': step must be an integer, got ${by}`, {
+      source: 'queue state',
+      path: key,
+    });
+  }
+  return by;
+}
