@@ -1,4 +1,5 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
+import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
 import { rfc3164Parser } from './rfc3164.ts';
 import { rfc5424Parser } from './rfc5424.ts';
 import { systemAuthParser } from './system-auth.ts';
@@ -7,6 +8,7 @@ import type { Parser } from './types.ts';
 // group B imports
 import { ciscoAsaParser } from './cisco-asa.ts';
 import { fortigateParser } from './fortigate.ts';
+import { panosParser } from './panos.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
@@ -14,9 +16,12 @@ const parsers: Parser[] = [
   rfc5424Parser,
   systemAuthParser,
   systemSyslogParser,
+  nginxAccessParser,
+  nginxErrorParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,
+  panosParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

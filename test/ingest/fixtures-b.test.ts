@@ -6,6 +6,7 @@ import { expectAgreement } from './fixture-harness.ts';
 const DATASETS = [
   'cisco_asa.log',
   'fortinet_fortigate.log',
+  'panw.panos',
 ];
 
 describe('group B parsers agree with Elastic fixtures', () => {
