@@ -462,6 +462,12 @@ describe('redis backend specifics', () => {
     await server?.stop();
   });
 
+  it('fails the Redis tests with an install hint when redis-server is missing', async () => {
+    await expect(startRedisServer({ binary: 'redis-server-not-installed' })).rejects.toThrow(
+      /not installed.*apt-get install redis-server/,
+    );
+  });
+
   it('fails fast with the reason when the URL is unreachable', { timeout: 6000 }, async () => {
     const port = await freePort();
     const b = track(createRedisBackend({ url: `redis://127.0.0.1:${port}` }));

@@ -38,13 +38,15 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Spawns `redis-server --port <free> --save '' --appendonly no` and resolves once it logs
- * "Ready to accept connections". Pass `port` to restart a server on the port a client already uses.
+ * "Ready to accept connections". Pass `port` to restart a server on the port a client already uses;
+ * `binary` exists to test the message shown when redis-server is missing.
  */
-export async function startRedisServer(opts: { port?: number } = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(opts: { port?: number; binary?: string } = {}): Promise<RedisServerHandle> {
+  const binary = opts.binary ?? 'redis-server';
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
 
@@ -68,7 +70,7 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<Re
       reject(
         err.code === 'ENOENT'
           ? new Error(
-              'redis-server is not installed (not found on PATH): the Redis queue tests need it. ' +
+              `${binary} is not installed (not found on PATH): the Redis queue tests need it. ` +
                 'Install it with `apt-get install redis-server` (or run .ci/install-redis.sh).',
             )
           : new Error(`cannot start redis-server: ${err.message}`),
