@@ -1,0 +1,186 @@
+// Regular expressions from rules: translate the Python/PCRE spellings SigmaHQ uses into
+// JavaScript, and keep any pattern from stalling the engine (see `compileRuleRegex`).
+import { setFlagsFromString } from 'node:v8';
+
+/** Why a pattern cannot be used; the caller turns this into a located VigilError. */
+export class RegexRefusal extends Error {
+  constructor(
+    readonly reason: string,
+    readonly unsafe: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Rewrites Python-only syntax: leading inline flags `(?i)`/`(?s)`/`(?m)` become RegExp flags
+ * (Node 20 refuses them), `(?P<n>…)` → `(?<n>…)`, `(?P=n)` → `\k<n>`, `\A`/`\Z` → anchors.
+ */
+export function translatePattern(pattern: string): { source: string; flags: Set<string> } {
+  const flags = new Set<string>();
+  let src = pattern;
+  const lead = /^\(\?([imsx]+)\)/.exec(src);
+  if (lead) {
+    for (const f of lead[1]) {
+      if (f === 'x') throw new RegexRefusal('the verbose flag (?x) is not supported', false);
+      flags.add(f);
+    }
+    src = src.slice(lead[0].length);
+  }
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const n = src[i + 1] ?? '';
+      if (!inClass && n === 'A') out += '(?<![\\s\\S])';
+      else if (!inClass && (n === 'Z' || n === 'z')) out += '(?![\\s\\S])';
+      else out += c + n;
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      // A `]` right after `[` or `[^` is a literal in Python; JavaScript needs it escaped.
+      if (src[i + 1] === '^') {
+        out += '^';
+        i++;
+      }
+      if (src[i + 1] === ']') {
+        out += '\\]';
+        i++;
+      }
+    } else if (src.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 3;
+    } else if (src.startsWith('(?P=', i)) {
+      const end = src.indexOf(')', i);
+      if (end === -1) throw new RegexRefusal(`unterminated (?P=…) at offset ${i}`, false);
+      out += `\\k<${src.slice(i + 4, end)}>`;
+      i = end;
+    } else if (src.startsWith('(?', i) && /^\(\?[imsx-]+[:)]/.test(src.slice(i))) {
+      throw new RegexRefusal(`inline flags are only supported at the very start of the pattern (offset ${i})`, false);
+    } else out += c;
+  }
+  return { source: out, flags };
+}
+
+/** Quantifier just after an atom, if any: its length and whether it is unbounded. */
+function readQuantifier(src: string, i: number): { length: number; unbounded: boolean } | undefined {
+  const c = src[i];
+  let length = 0;
+  let unbounded = false;
+  if (c === '*' || c === '+') {
+    length = 1;
+    unbounded = true;
+  } else if (c === '?') length = 1;
+  else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i));
+    if (!m) return undefined;
+    length = m[0].length;
+    unbounded = m[2] !== undefined && m[3] === '';
+  } else return undefined;
+  if (src[i + length] === '?') length++;
+  return { length, unbounded };
+}
+
+/**
+ * True when an unbounded quantifier (`*`, `+`, `{n,}`) applies to a group that itself holds an
+ * unbounded quantifier: the star-height-2 shape (`(a+)+`, `(.*x){1,}`) behind catastrophic
+ * backtracking. Bounded repeats (`?`, `{2,20}`) are not counted: they cannot multiply without limit.
+ */
+export function hasNestedUnboundedQuantifier(src: string): boolean {
+  // Stack of "this group contains an unbounded quantifier" flags; index 0 is the whole pattern.
+  const stack: boolean[] = [false];
+  let i = 0;
+  let nested = false;
+  const afterAtom = (atomUnbounded: boolean): void => {
+    const q = readQuantifier(src, i);
+    if (q) {
+      if (q.unbounded && atomUnbounded) nested = true;
+      if (q.unbounded || atomUnbounded) stack[stack.length - 1] = true;
+      i += q.length;
+    } else if (atomUnbounded) stack[stack.length - 1] = true;
+  };
+  while (i < src.length && !nested) {
+    const c = src[i];
+    if (c === '\\') {
+      i += 2;
+      afterAtom(false);
+    } else if (c === '[') {
+      i++;
+      if (src[i] === '^') i++;
+      if (src[i] === ']') i++;
+      while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+      i++;
+      afterAtom(false);
+    } else if (c === '(') {
+      stack.push(false);
+      i++;
+      if (src[i] === '?') {
+        const m = /^\?(:|=|!|<=|<!|<[A-Za-z_][A-Za-z0-9_]*>)/.exec(src.slice(i));
+        i += m ? m[0].length : 1;
+      }
+    } else if (c === ')') {
+      const inner = stack.pop() ?? false;
+      if (stack.length === 0) stack.push(false);
+      i++;
+      afterAtom(inner);
+    } else {
+      i++;
+      afterAtom(false);
+    }
+  }
+  return nested;
+}
+
+let linearEngine: boolean | undefined;
+
+/**
+ * V8's linear-time engine (`l` flag) runs any pattern without backreferences or lookaround in
+ * time linear in the input. It sits behind a V8 flag that only affects `l`-flagged patterns, so
+ * enabling it changes nothing for any other RegExp in the process.
+ */
+function linearEngineAvailable(): boolean {
+  if (linearEngine === undefined) {
+    try {
+      setFlagsFromString('--enable-experimental-regexp-engine');
+      // biome-ignore lint/complexity/useRegexLiterals: a literal /a/l would be a syntax error where the flag is unknown
+      new RegExp('a', 'l');
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  return linearEngine;
+}
+
+export type UnsafeRegexPolicy = 'linear' | 'refuse';
+
+/**
+ * Compiles a rule's pattern for unanchored search. Patterns with nested unbounded quantifiers
+ * run on V8's linear-time engine under the `linear` policy, or are refused under `refuse`
+ * (and whenever the linear engine cannot take them).
+ */
+export function compileRuleRegex(pattern: string, extraFlags: Iterable<string>, policy: UnsafeRegexPolicy): RegExp {
+  const { source, flags } = translatePattern(pattern);
+  for (const f of extraFlags) flags.add(f);
+  const flagText = [...flags].sort().join('');
+  let re: RegExp;
+  try {
+    re = new RegExp(source, flagText);
+  } catch (err) {
+    throw new RegexRefusal(`invalid regular expression /${pattern}/: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, false);
+  }
+  if (!hasNestedUnboundedQuantifier(source)) return re;
+  const why = `/${pattern}/ nests unbounded quantifiers (like (a+)+), which can backtrack catastrophically`;
+  if (policy === 'refuse') throw new RegexRefusal(`${why}; rewrite it without the nested repetition`, true);
+  if (!linearEngineAvailable()) throw new RegexRefusal(`${why}, and no linear-time regex engine is available`, true);
+  try {
+    return new RegExp(source, `${flagText}l`);
+  } catch {
+    throw new RegexRefusal(`${why}, and it uses features (backreferences or lookaround) the linear-time engine cannot run`, true);
+  }
+}
