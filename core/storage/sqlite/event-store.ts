@@ -11,7 +11,10 @@ import { keyset, pageLimit, toPage, whereSql } from './paging.ts';
 import { bucketSql, fillHistogram, msToIso, rangeClause } from './times.ts';
 
 /** Turns a query tree into a WHERE fragment over the `doc` column (core/storage/sqlite/query-sql.ts). */
-export type QueryCompiler = (node: QueryNode, opts: { docColumn: string; tsColumn?: string }) => { sql: string; params: unknown[] };
+export type QueryCompiler = (
+  node: QueryNode,
+  opts: { docColumn: string; tsColumn?: string; now?: number },
+) => { sql: string; params: unknown[] };
 
 interface EventRow {
   id: string;
@@ -69,7 +72,7 @@ export class SqliteEventStore implements EventStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly compile: QueryCompiler | undefined,
+    private readonly compile: QueryCompiler,
     private readonly clock: () => number,
   ) {
     const insert = db.prepare('INSERT INTO events (id, ts, ingested, dataset, kind, doc) VALUES (?, ?, ?, ?, ?, ?)');
@@ -181,10 +184,8 @@ export class SqliteEventStore implements EventStore {
     const params: unknown[] = [];
     rangeClause('ts', q.range, where, params);
     if (q.query && q.query.kind !== 'match_all') {
-      if (!this.compile) {
-        throw new VigilError(ErrorCode.INTERNAL, 'events: this store was built without a query compiler', { source: 'events' });
-      }
-      const c = this.compile(q.query, { docColumn: 'doc', tsColumn: 'ts' });
+      // `now` from the store's clock, so relative ranges (now-15m) agree with the times it stamps.
+      const c = this.compile(q.query, { docColumn: 'doc', tsColumn: 'ts', now: this.clock() });
       where.push(`(${c.sql})`);
       params.push(...c.params);
     }

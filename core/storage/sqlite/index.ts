@@ -12,6 +12,7 @@ import { SqliteIncidentStore } from './incident-store.ts';
 import { SqliteApiKeyStore } from './key-store.ts';
 import { applyMigrations, schemaVersion } from './migrations.ts';
 import { SqliteWebhookOutbox } from './outbox.ts';
+import { compileQuerySql, registerSqlFunctions } from './query-sql.ts';
 import { SqlitePlaybookRunStore } from './run-store.ts';
 
 export interface SqliteOptions {
@@ -33,6 +34,8 @@ export function createSqliteEngine(opts: SqliteOptions): StorageEngine & { reado
     const before = schemaVersion(db);
     const applied = applyMigrations(db, { file });
     if (applied.length) opts.logger?.info({ file, from: before, applied }, 'storage schema migrated');
+    // vigil_regexp / vigil_cidr, which compiled event queries call.
+    registerSqlFunctions(db);
   } catch (err) {
     db.close();
     throw err;
@@ -42,7 +45,7 @@ export function createSqliteEngine(opts: SqliteOptions): StorageEngine & { reado
   return {
     kind: 'sqlite',
     file,
-    events: new SqliteEventStore(db, undefined, clock),
+    events: new SqliteEventStore(db, compileQuerySql, clock),
     alerts: new SqliteAlertStore(db),
     incidents: new SqliteIncidentStore(db, clock),
     audit: new SqliteAuditLog(db, clock),
