@@ -55,7 +55,6 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     bodyLimit: opts.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
     ...(opts.https ? { https: opts.https } : {}),
