@@ -111,7 +111,9 @@ class QueryParser {
     }
     if (c === ')') this.fail(start, 'unexpected ")" with no matching "("');
     if (c === '"') return phraseOrAll(this.readQuoted());
-    if (c === '/') this.fail(start, 'a /regex/ needs a field: write field:/regex/');
+    if (c === '/' && /^\/(?:[^/\\]|\\.)*\/[ims]*(?=[\s)]|$)/.test(this.text.slice(start))) {
+      this.fail(start, 'a /regex/ needs a field: write field:/regex/ (or quote the text to search for it)');
+    }
     if (c === '[' || c === '{') this.fail(start, `a range needs a field: write field:${c}1 TO 10${c === '[' ? ']' : '}'}`);
     if (this.text.startsWith('*:*', start) && this.isTermEnd(start + 3)) {
       this.pos = start + 3;
@@ -221,7 +223,10 @@ class QueryParser {
     const c = this.peek();
     if (c === '"') return { kind: 'phrase', field, text: this.readQuoted() };
     if (c === '[' || c === '{') return this.parseRange(field);
-    if (c === '/') return this.parseRegex(field);
+    if (c === '/') {
+      const regex = this.parseRegex(field);
+      if (regex) return regex;
+    }
     const word = this.readWord(start, false);
     if (word.raw === '') this.fail(start, `expected a value for "${field}" (got ${this.got(start)})`);
     if (word.raw === '*') return { kind: 'exists', field };
@@ -291,12 +296,19 @@ class QueryParser {
     return { kind: 'range', field, [key]: value };
   }
 
-  private parseRegex(field: string): QueryNode {
+  /**
+   * `/regex/` (flags i, m, s may follow). Text that starts with "/" but does not end as a regex
+   * (`/var/log/*`, `/index.html`) is an ordinary value, so paths need no escaping.
+   */
+  private parseRegex(field: string): QueryNode | undefined {
     const open = this.pos;
     this.pos++;
     let pattern = '';
     for (;;) {
-      if (this.atEnd()) this.fail(open, `unterminated /regex/ for "${field}" (no closing "/")`);
+      if (this.atEnd()) {
+        this.pos = open;
+        return undefined;
+      }
       const ch = this.text[this.pos];
       if (ch === '\\' && this.text[this.pos + 1] === '/') {
         pattern += '/';
@@ -315,7 +327,8 @@ class QueryParser {
     let flags = '';
     while (/[ims]/.test(this.peek()) && !flags.includes(this.peek())) flags += this.text[this.pos++];
     if (!this.isTermEnd(this.pos)) {
-      this.fail(this.pos, `unexpected ${this.got()} after the /regex/ for "${field}" (flags may be i, m, s)`);
+      this.pos = open;
+      return undefined;
     }
     // Lucene regexes match the whole value; the tree's regex searches, so anchor it here.
     const anchored = `^(?:${pattern})$`;
