@@ -1,4 +1,5 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
+import { apacheAccessParser, apacheErrorParser } from './apache.ts';
 import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
 import { rfc3164Parser } from './rfc3164.ts';
 import { rfc5424Parser } from './rfc5424.ts';
@@ -18,6 +19,8 @@ const parsers: Parser[] = [
   systemSyslogParser,
   nginxAccessParser,
   nginxErrorParser,
+  apacheAccessParser,
+  apacheErrorParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,
