@@ -34,3 +34,13 @@ export function checkIncrement(by: number, key: string): number {
   }
   return by;
 }
+
+/** Redis reads COUNT 0 as "no limit"; a positive integer keeps both backends alike. */
+export function checkCount(count: number, queue: string, op: string): number {
+  if (!Number.isSafeInteger(count) || count <= 0) {
+    throw new VigilError(ErrorCode.INTERNAL, `queue '${queue}' ${op}: count must be a positive integer, got ${count}`, {
+      source: `queue ${queue}`,
+    });
+  }
+  return count;
+}

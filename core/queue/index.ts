@@ -16,10 +16,12 @@ export interface QueueBackendOptions {
   /** Key prefix in Redis. @default 'vigil:' */
   keyPrefix?: string;
   logger?: Logger;
+  /** Redis only: caps each queue stream at about this many entries (see RedisBackendOptions). */
+  maxLen?: number;
 }
 
 export function createQueueBackend(opts: QueueBackendOptions = {}): QueueBackend {
   const url = opts.redisUrl?.trim();
   if (!url) return createMemoryBackend();
-  return createRedisBackend({ url, keyPrefix: opts.keyPrefix, logger: opts.logger });
+  return createRedisBackend({ url, keyPrefix: opts.keyPrefix, logger: opts.logger, maxLen: opts.maxLen });
 }

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, VigilError } from '../errors.ts';
-import { checkIncrement, checkScore, checkTtl } from './arguments.ts';
+import { checkCount, checkIncrement, checkScore, checkTtl } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -72,7 +72,7 @@ class MemoryQueue<T> implements WorkQueue<T> {
 
   async consume(group: string, consumer: string, opts: ConsumeOptions = {}): Promise<QueueMessage<T>[]> {
     this.assertOpen();
-    const count = opts.count ?? 100;
+    const count = checkCount(opts.count ?? 100, this.name, 'consume');
     const blockMs = opts.blockMs ?? 0;
     const g = this.group(group);
     const ready = this.takeNew(g, consumer, count);
@@ -99,6 +99,7 @@ class MemoryQueue<T> implements WorkQueue<T> {
 
   async claimStale(group: string, consumer: string, minIdleMs: number, count = 100): Promise<QueueMessage<T>[]> {
     this.assertOpen();
+    checkCount(count, this.name, 'claimStale');
     const g = this.groups.get(group);
     if (!g) return [];
     const now = this.now();

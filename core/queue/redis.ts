@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, VigilError } from '../errors.ts';
-import { checkIncrement, checkScore, checkTtl } from './arguments.ts';
+import { checkCount, checkIncrement, checkScore, checkTtl } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -380,7 +380,7 @@ class RedisQueue<T> implements WorkQueue<T> {
   }
 
   async consume(group: string, consumer: string, opts: ConsumeOptions = {}): Promise<QueueMessage<T>[]> {
-    const count = opts.count ?? 100;
+    const count = checkCount(opts.count ?? 100, this.name, 'consume');
     const blockMs = opts.blockMs ?? 0;
     await this.ensureGroup(group);
     const conn = blockMs > 0 ? this.b.blockingConnection(this.name, consumer) : this.b.main;
@@ -430,6 +430,7 @@ class RedisQueue<T> implements WorkQueue<T> {
   }
 
   async claimStale(group: string, consumer: string, minIdleMs: number, count = 100): Promise<QueueMessage<T>[]> {
+    checkCount(count, this.name, 'claimStale');
     return this.b.run('XAUTOCLAIM', this.key, async (c) => {
       const claimed: StreamEntry[] = [];
       let cursor = '0-0';

@@ -429,7 +429,10 @@ describe.each([memoryHarness(), redisHarness()])('queue contract: $kind', (h) =>
     await expect(s.incr(k)).rejects.toMatchObject({ code: 'INTERNAL' });
     await expect(s.zadd(k, 1, 'm')).rejects.toMatchObject({ code: 'INTERNAL' });
     expect(await s.get(k)).toBe('text');
-    await expect(open().queue<unknown>(unique('q')).publish(undefined)).rejects.toMatchObject({ code: 'INTERNAL' });
+    const q = open().queue<unknown>(unique('q'));
+    await expect(q.publish(undefined)).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(q.consume('g', 'c', { count: 0 })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(q.claimStale('g', 'c', 0, -1)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 
   it('ends blocked reads on close and refuses calls afterwards', async () => {
