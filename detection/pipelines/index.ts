@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 export { compilePath, type PathReader } from './field-path.ts';
 export { type LoadedPipelines, loadPipelines, parsePipeline } from './load.ts';
 export type { FieldMapping, Pipeline, Route, RouteCondition, RouteLogsource } from './model.ts';
-export { candidatePaths, createFieldResolver, logsourceCovers } from './resolver.ts';
+export { candidatePaths, createFieldResolver, logsourceCovers, placeholderValues } from './resolver.ts';
 
 /** The bundled pipeline folder, rules/pipelines. */
 export const bundledPipelineDir = fileURLToPath(new URL('../../rules/pipelines/', import.meta.url));

@@ -125,9 +125,14 @@ export function parsePipeline(text: string, source: string): { pipeline?: Pipeli
       }
       routes.push({ when, logsource, categories, origin: `${source}:routes[${i}]` });
     }
+  const placeholders: Record<string, string[]> = {};
+  if (doc.placeholders !== undefined) {
+    if (!isObject(doc.placeholders)) fail('placeholders', 'must map placeholder names to lists of values');
+    else for (const [k, v] of Object.entries(doc.placeholders)) placeholders[k] = stringList(v, `placeholders.${k}`, fail);
+  }
   if (errors.length > 0 || !name) return { errors };
   const description = typeof doc.description === 'string' ? doc.description : '';
-  return { pipeline: { name, description, source, fallback, mappings, routes }, errors };
+  return { pipeline: { name, description, source, fallback, mappings, routes, placeholders }, errors };
 }
 
 function parseLogsource(v: unknown, at: string, fail: (p: string, r: string) => void): Record<string, string> {
@@ -159,6 +164,7 @@ function parseRouteLogsource(v: unknown, at: string, fail: (p: string, r: string
 
 function stringList(v: unknown, at: string, fail: (p: string, r: string) => void): string[] {
   if (typeof v === 'string') return [v];
+  // FAILSAFE_SCHEMA reads a flow `[]` as an empty list, which is a valid (empty) value list.
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   fail(at, 'must be a string or a list of strings');
   return [];

@@ -36,4 +36,6 @@ export interface Pipeline {
   readonly fallback: readonly string[];
   readonly mappings: readonly FieldMapping[];
   readonly routes: readonly Route[];
+  /** Values for `|expand` placeholders, by name without the % signs. */
+  readonly placeholders: Readonly<Record<string, readonly string[]>>;
 }

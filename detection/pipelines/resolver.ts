@@ -63,3 +63,10 @@ export function logsourceCovers(outer: SigmaLogsource, inner: SigmaLogsource): b
   }
   return true;
 }
+
+/** Every pipeline's placeholder values merged, keyed as the matcher expects ('%name%'). */
+export function placeholderValues(pipelines: readonly Pipeline[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of pipelines) for (const [k, v] of Object.entries(p.placeholders)) out[`%${k}%`] = [...(out[`%${k}%`] ?? []), ...v];
+  return out;
+}

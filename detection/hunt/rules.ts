@@ -1,0 +1,87 @@
+// Loads Sigma rule files for hunting and validation: parse, apply filters, compile each rule once
+// with the pipelines' field mapping, and collect every problem as {file, id, error}.
+import { ErrorCode, VigilError } from '../../core/errors.ts';
+import { type CompiledRule, compileRule } from '../matcher/index.ts';
+import { createFieldResolver, type Pipeline, placeholderValues } from '../pipelines/index.ts';
+import { applyFilters, loadSigmaPaths, type SigmaCorrelation, type SigmaFilter, type SigmaRule } from '../sigma/index.ts';
+
+export interface RuleProblem {
+  file: string;
+  /** The rule's id, or its title when it has none, or '' when the document could not be read. */
+  id: string;
+  error: string;
+}
+
+export interface HuntRules {
+  /** Compiled rules in load order (files sorted, documents in file order). */
+  readonly compiled: CompiledRule[];
+  readonly correlations: SigmaCorrelation[];
+  readonly filters: SigmaFilter[];
+  readonly problems: RuleProblem[];
+  readonly files: number;
+  /** Rule, correlation and filter documents seen, including the ones that failed. */
+  readonly total: number;
+}
+
+const UUID_AT_START = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i;
+
+export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipeline[]): HuntRules {
+  const { documents, errors, files } = loadSigmaPaths([...paths]);
+  const problems: RuleProblem[] = [];
+  // A document can yield several errors; it counts once as failed (keyed by file + document).
+  const failedDocs = new Set<string>();
+  for (const e of errors) {
+    const file = e.location?.source ?? '';
+    const id = UUID_AT_START.exec(e.message)?.[1] ?? '';
+    failedDocs.add(`${file}\u0000${id || e.message}`);
+    problems.push({ file, id, error: e.message });
+  }
+  const rules: SigmaRule[] = [];
+  const correlations: SigmaCorrelation[] = [];
+  const filters: SigmaFilter[] = [];
+  for (const d of documents) {
+    if (d.type === 'rule') rules.push(d);
+    else if (d.type === 'correlation') correlations.push(d);
+    else filters.push(d);
+  }
+  const resolveField = createFieldResolver(pipelines);
+  const placeholders = placeholderValues(pipelines);
+  const compiled: CompiledRule[] = [];
+  for (const rule of applyFilters(rules, filters)) {
+    try {
+      compiled.push(compileRule(rule, { resolveField, placeholders }));
+    } catch (err) {
+      problems.push({ file: rule.source, id: rule.id ?? rule.title, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  const known = new Set<string>();
+  for (const r of rules) {
+    if (r.id) known.add(r.id);
+    if (r.name) known.add(r.name);
+  }
+  for (const c of correlations) {
+    if (c.id) known.add(c.id);
+    if (c.name) known.add(c.name);
+  }
+  const usable: SigmaCorrelation[] = [];
+  for (const c of correlations) {
+    const missing = c.correlation.rules.filter((r) => !known.has(r));
+    const type = c.correlation.type;
+    if (missing.length > 0) {
+      problems.push({ file: c.source, id: c.id ?? c.title, error: `${c.source} correlation.rules: no loaded rule has the id or name ${missing.map((m) => `'${m}'`).join(', ')}` });
+    } else if (type !== 'event_count' && type !== 'value_count' && type !== 'temporal' && type !== 'temporal_ordered') {
+      const e = new VigilError(ErrorCode.SIGMA_UNSUPPORTED, `${c.source} correlation.type: '${type}' is not evaluated (supported: event_count, value_count, temporal, temporal_ordered)`);
+      problems.push({ file: c.source, id: c.id ?? c.title, error: e.message });
+    } else {
+      usable.push(c);
+    }
+  }
+  return {
+    compiled,
+    correlations: usable,
+    filters,
+    problems,
+    files,
+    total: documents.length + failedDocs.size,
+  };
+}
