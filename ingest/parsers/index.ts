@@ -1,5 +1,6 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
 import { apacheAccessParser, apacheErrorParser } from './apache.ts';
+import { haproxyParser } from './haproxy.ts';
 import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
 import { rfc3164Parser } from './rfc3164.ts';
 import { rfc5424Parser } from './rfc5424.ts';
@@ -10,6 +11,9 @@ import type { Parser } from './types.ts';
 import { ciscoAsaParser } from './cisco-asa.ts';
 import { fortigateParser } from './fortigate.ts';
 import { panosParser } from './panos.ts';
+import { suricataParser } from './suricata.ts';
+import { zeekConnectionParser, zeekConnParser, zeekDnsParser, zeekHttpParser } from './zeek.ts';
+import { cloudTrailParser } from './cloudtrail.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
@@ -21,10 +25,17 @@ const parsers: Parser[] = [
   nginxErrorParser,
   apacheAccessParser,
   apacheErrorParser,
+  haproxyParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,
   panosParser,
+  suricataParser,
+  zeekConnectionParser,
+  zeekConnParser,
+  zeekDnsParser,
+  zeekHttpParser,
+  cloudTrailParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

@@ -7,6 +7,8 @@ const DATASETS = [
   'cisco_asa.log',
   'fortinet_fortigate.log',
   'panw.panos',
+  'suricata.eve',
+  'aws.cloudtrail',
 ];
 
 describe('group B parsers agree with Elastic fixtures', () => {
