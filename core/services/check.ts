@@ -57,7 +57,7 @@ export async function checkRedis(cfg: Config, timeoutMs = 3000): Promise<void> {
       backend.ready(),
       new Promise<{ ok: false; detail: string }>((r) => setTimeout(() => r({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref()),
     ]);
-    if (!health.ok) throw unreachable('redisUrl', 'VIGIL_REDIS_URL', `cannot connect to ${maskUrl(cfg.redisUrl)}: ${health.detail}`);
+    if (!health.ok) throw unreachable('redisUrl', 'VIGIL_REDIS_URL', health.detail);
   } finally {
     await backend.close().catch(() => undefined);
   }

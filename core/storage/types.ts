@@ -363,6 +363,33 @@ export interface ApiKeyStore {
   count(): Promise<number>;
 }
 
+// ---------------------------------------------------------------- documents
+
+/**
+ * Small versioned JSON documents grouped in collections: rule exceptions, suppression windows,
+ * scheduled-search checkpoints, webhook subscriptions, rule settings, inbound dedup keys.
+ */
+export interface StoredDocument<T = unknown> {
+  collection: string;
+  id: string;
+  version: number;
+  updatedAt: string;
+  body: T;
+}
+
+export interface DocumentStore {
+  get<T>(collection: string, id: string): Promise<StoredDocument<T> | undefined>;
+  /**
+   * Creates (expectedVersion 0 or undefined when absent) or replaces the document. With an
+   * expectedVersion that is not the stored one, throws STORE_VERSION_CONFLICT.
+   */
+  put<T>(collection: string, id: string, body: T, expectedVersion?: number): Promise<StoredDocument<T>>;
+  /** Creates the document only when absent; false when it already existed (dedup keys). */
+  putIfAbsent<T>(collection: string, id: string, body: T): Promise<boolean>;
+  list<T>(collection: string): Promise<StoredDocument<T>[]>;
+  delete(collection: string, id: string): Promise<boolean>;
+}
+
 // ---------------------------------------------------------------- the engine
 
 export interface StorageEngine {
@@ -374,6 +401,7 @@ export interface StorageEngine {
   readonly runs: PlaybookRunStore;
   readonly outbox: WebhookOutbox;
   readonly keys: ApiKeyStore;
+  readonly docs: DocumentStore;
   ready(): Promise<Health>;
   /** Flushes and closes; nothing acknowledged before close is lost. */
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import type { StorageEngine } from '../types.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteAuditLog } from './audit-log.ts';
 import { ensureDir, openSqliteFile } from './database.ts';
+import { SqliteDocumentStore } from './document-store.ts';
 import { SqliteEventStore } from './event-store.ts';
 import { SqliteIncidentStore } from './incident-store.ts';
 import { SqliteApiKeyStore } from './key-store.ts';
@@ -52,6 +53,7 @@ export function createSqliteEngine(opts: SqliteOptions): StorageEngine & { reado
     runs: new SqlitePlaybookRunStore(db, clock),
     outbox: new SqliteWebhookOutbox(db),
     keys: new SqliteApiKeyStore(db),
+    docs: new SqliteDocumentStore(db, clock),
 
     async ready(): Promise<Health> {
       if (closed) return { ok: false, detail: `sqlite ${file}: closed` };

@@ -155,6 +155,24 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Response and detection keep small settings-like records (rule exceptions, checkpoints,
+    // subscriptions, dedup keys) that need no table of their own.
+    version: 3,
+    name: 'documents table',
+    up(db) {
+      db.exec(`
+        CREATE TABLE documents (
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          updated_at TEXT NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (collection, id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const latestSchemaVersion: number = migrations[migrations.length - 1].version;
