@@ -82,7 +82,7 @@ describe('configuration errors name the key and the problem', () => {
     const port = await closedPort();
     const cfg = loadConfig({ env: { VIGIL_REDIS_URL: `redis://:hunter2@127.0.0.1:${port}`, VIGIL_DATA_DIR: dir } });
     const err = await checkServices(cfg).then(() => undefined, (e: Error) => e);
-    expect(err?.message).toMatch(new RegExp(`redisUrl \\(VIGIL_REDIS_URL\\): cannot connect to redis://:\\*\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    expect(err?.message).toMatch(new RegExp(`redisUrl \\(VIGIL_REDIS_URL\\): cannot connect to redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
     expect(err?.message).not.toContain('hunter2');
   });
 
