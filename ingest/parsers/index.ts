@@ -1,6 +1,7 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
 import { apacheAccessParser, apacheErrorParser } from './apache.ts';
 import { haproxyParser } from './haproxy.ts';
+import { iptablesParser } from './iptables.ts';
 import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
 import { rfc3164Parser } from './rfc3164.ts';
 import { rfc5424Parser } from './rfc5424.ts';
@@ -26,6 +27,7 @@ const parsers: Parser[] = [
   apacheAccessParser,
   apacheErrorParser,
   haproxyParser,
+  iptablesParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,

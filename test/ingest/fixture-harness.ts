@@ -85,6 +85,23 @@ export function tzFromFields(fields: EcsEvent): string | undefined {
   return tz;
 }
 
+/**
+ * The agent document as the pipeline saw it: config `fields` set over it (they win, as in
+ * elastic-package), except the `_conf`/`_tmp`/`_temp` settings, which reach parsers as raw.tz.
+ */
+function withConfigFields(event: EcsEvent, fields: EcsEvent): EcsEvent {
+  const merge = (into: Record<string, unknown>, from: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(from)) {
+      const cur = into[k];
+      if (isPlainObject(cur) && isPlainObject(v)) merge(cur, v);
+      else into[k] = structuredClone(v);
+    }
+  };
+  const doc = structuredClone(event);
+  merge(doc, Object.fromEntries(Object.entries(fields).filter(([k]) => !k.startsWith('_'))));
+  return doc;
+}
+
 /** Splits a .log input into events: '\n' lines (one final terminator dropped), then multiline joining. */
 export function splitEvents(text: string, firstLinePattern?: RegExp): string[] {
   const lines = text.split('\n');
@@ -127,7 +144,8 @@ export function loadFixtureCases(dataset: string): FixtureCase[] {
     const raws: RawRecord[] = [];
     if (input.endsWith('.json')) {
       const events = (JSON.parse(text) as { events: EcsEvent[] }).events;
-      events.forEach((document, i) => {
+      events.forEach((event, i) => {
+        const document = withConfigFields(event, config.fields);
         const message = typeof document.message === 'string' ? document.message : JSON.stringify(document);
         raws.push({ message, receivedAt, source: `file ${input}#${i}`, tz, document });
       });
