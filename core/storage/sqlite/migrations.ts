@@ -25,6 +25,8 @@ export const migrations: readonly Migration[] = [
     name: 'base schema',
     up(db) {
       db.exec(`
+        -- A rowid table, not WITHOUT ROWID: documents are large rows, which SQLite advises against
+        -- storing inside a WITHOUT ROWID b-tree (and appends measured about a third faster).
         CREATE TABLE events (
           id TEXT PRIMARY KEY,
           ts INTEGER NOT NULL,
@@ -32,7 +34,7 @@ export const migrations: readonly Migration[] = [
           dataset TEXT,
           kind TEXT,
           doc TEXT NOT NULL
-        ) WITHOUT ROWID;
+        );
         CREATE INDEX events_ts ON events (ts, id);
         CREATE INDEX events_dataset_ts ON events (dataset, ts);
         CREATE INDEX events_kind_ts ON events (kind, ts);
