@@ -1,4 +1,5 @@
 // The composition root: the only module that builds engines and wires every stage together.
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../core/auth/api-keys.ts';
 import { keyRoutes } from '../core/auth/key-routes.ts';
@@ -11,7 +12,7 @@ import { checkServices } from '../core/services/check.ts';
 import { createStorageEngine } from '../core/storage/index.ts';
 import type { StorageEngine } from '../core/storage/types.ts';
 import { ensureLocalTls } from '../core/tls/local-ca.ts';
-import { readFileSync } from 'node:fs';
+import { eventRoutes } from '../ingest/http/event-routes.ts';
 
 export interface Engines {
   store: StorageEngine;
@@ -62,6 +63,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
   const routes: ApiRoutes[] = [
     { plugin: keyRoutes, options: { keys } },
     { plugin: auditRoutes, options: { audit: store.audit } },
+    { plugin: eventRoutes, options: { events: store.events } },
   ];
   const readiness: ReadinessCheck[] = [{ name: `store (${store.kind})`, check: () => store.ready() }];
   if (queues.kind === 'redis') readiness.push({ name: 'redis', check: () => queues.ready() });
