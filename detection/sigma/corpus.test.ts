@@ -1,0 +1,70 @@
+// Every SigmaHQ rule file Vigil bundles must parse and compile. Placeholder rules are compiled
+// with a value configured for each placeholder they use, as a deployment would.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileRule } from '../matcher/compile.ts';
+import { loadSigmaPaths } from './load.ts';
+import type { Detection, DetectionItem, SigmaRule } from './model.ts';
+
+const ROOT = existsSync('rules/sigma') ? 'rules/sigma' : '/work/shared/sigma';
+const FOLDERS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance'].map((f) => `${ROOT}/${f}`);
+
+function placeholdersOf(rule: SigmaRule): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const walk = (d: Detection | DetectionItem): void => {
+    if (d.kind !== 'item') {
+      d.parts.forEach(walk);
+      return;
+    }
+    if (!d.modifiers.includes('expand')) return;
+    for (const v of d.values) if (v.kind === 'string') for (const m of v.raw.matchAll(/%([^%]+)%/g)) out[m[1]] = ['configured-value'];
+  };
+  Object.values(rule.detection.searches).forEach(walk);
+  return out;
+}
+
+describe(`SigmaHQ corpus under ${ROOT}`, () => {
+  const loaded = loadSigmaPaths(FOLDERS);
+  const rules = loaded.documents.filter((d) => d.type === 'rule');
+
+  it('parses every file without an error', () => {
+    expect(loaded.files).toBeGreaterThanOrEqual(3780);
+    expect(loaded.errors.map((e) => e.message)).toEqual([]);
+    expect(rules.length).toBe(loaded.files);
+  });
+
+  it('compiles every rule', () => {
+    const failures: string[] = [];
+    for (const rule of rules) {
+      try {
+        compileRule(rule, { placeholders: placeholdersOf(rule) });
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('placeholder rules refuse to compile until their placeholders are configured', () => {
+    const placeholderRules = rules.filter((r) => Object.keys(placeholdersOf(r)).length > 0);
+    expect(placeholderRules.length).toBeGreaterThan(20);
+    for (const rule of placeholderRules) {
+      expect(() => compileRule(rule)).toThrow(/placeholder %[^%]+% has no configured values/);
+    }
+  });
+
+  it("under the 'refuse' regex policy only patterns with nested unbounded quantifiers are refused", () => {
+    const refused: string[] = [];
+    for (const rule of rules) {
+      try {
+        compileRule(rule, { placeholders: placeholdersOf(rule), unsafeRegex: 'refuse' });
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe('SIGMA_UNSAFE_REGEX');
+        refused.push(rule.source);
+      }
+    }
+    // The SigmaHQ set has three such rules, all Invoke-Obfuscation VAR+ patterns using `(?:.*\)){1,}`.
+    expect(refused.length).toBeLessThanOrEqual(3);
+    for (const source of refused) expect(source).toMatch(/invoke_obfuscation_var/);
+  });
+});
