@@ -2,6 +2,8 @@
 import { normalizeCommand } from './normalize.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts';
 import { serveCommand } from './serve.ts';
+import { huntCommand } from './hunt.ts';
+import { rulesValidateCommand } from './rules-validate.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
@@ -10,5 +12,7 @@ export const commands: Command[] = [
   keysListCommand,
   keysRevokeCommand,
   // --- commands ---
+  huntCommand,
+  rulesValidateCommand,
   normalizeCommand,
 ];

@@ -1,7 +1,7 @@
 // Reads event files for offline hunts: NDJSON, a JSON array, or JSON objects written one after
 // another, optionally gzip-compressed (detected by magic bytes). Yields each event's JSON text with
 // its 0-based index in the file; parsing is left to the caller (or a worker thread).
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -38,25 +38,17 @@ export async function isGzip(file: string): Promise<boolean> {
   }
 }
 
-async function openText(file: string, opts: ReadOptions): Promise<Readable> {
+async function openText(file: string): Promise<{ stream: Readable; raw: ReadStream }> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  if (opts.onBytes) {
-    let n = 0;
-    const cb = opts.onBytes;
-    raw.on('data', (c: Buffer | string) => {
-      n += c.length;
-      cb(n);
-    });
-  }
   const stream = (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
-  raw.on('error', (err) => stream.destroy(err));
+  if (stream !== raw) raw.on('error', (err) => stream.destroy(err));
   stream.setEncoding('utf8');
-  return stream;
+  return { stream, raw };
 }
 
 /** Yields every event text in `file`, in order. */
 export async function* readEventTexts(file: string, opts: ReadOptions = {}): AsyncGenerator<EventText> {
-  const stream = await openText(file, opts);
+  const { stream, raw } = await openText(file);
   let buf = '';
   let mode: 'ndjson' | 'scan' | undefined;
   let line = 1;
@@ -90,6 +82,8 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
   };
   for await (const chunk of stream as AsyncIterable<string>) {
     buf += chunk;
+    // Compressed bytes consumed so far (a 'data' listener would steal chunks from this iterator).
+    opts.onBytes?.(raw.bytesRead);
     mode ??= decide(false);
     yield* drain(false);
   }
