@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../../core/errors.ts';
 import { createStorageEngine } from '../../core/storage/index.ts';
 import { createSqliteEngine } from '../../core/storage/sqlite/index.ts';
+import { translateSqliteError } from '../../core/storage/sqlite/sqlite-errors.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const claimChild = fileURLToPath(new URL('./outbox-claim-child.ts', import.meta.url));
@@ -192,5 +193,40 @@ describe('createStorageEngine', () => {
     const err = thrown(() => createStorageEngine({ kind: 'elasticsearch' }));
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toBe('store.kind: elasticsearch engine not available yet');
+  });
+});
+
+describe('sqlite errors', () => {
+  it('a closed engine answers STORE_UNAVAILABLE naming the call and the file', async () => {
+    const engine = createSqliteEngine({ dataDir: dir });
+    await engine.close();
+    const err = (await engine.incidents.get('i1').catch((e: unknown) => e)) as VigilError;
+    expect(err).toBeInstanceOf(VigilError);
+    expect(err.code).toBe('STORE_UNAVAILABLE');
+    expect(err.message).toBe(`incidents.get: sqlite ${engine.file} is closed`);
+  });
+
+  it('a busy database becomes a retryable STORE_UNAVAILABLE', () => {
+    const file = join(dir, 'busy.db');
+    const holder = new Database(file);
+    holder.pragma('journal_mode = WAL');
+    holder.exec('CREATE TABLE t (x INTEGER)');
+    holder.exec('BEGIN IMMEDIATE');
+    const other = new Database(file, { timeout: 0 });
+    let raw: unknown;
+    try {
+      other.prepare('INSERT INTO t VALUES (1)').run();
+    } catch (e) {
+      raw = e;
+    }
+    holder.exec('ROLLBACK');
+    holder.close();
+    other.close();
+    const err = translateSqliteError(raw, file, 'events.append') as VigilError;
+    expect(err).toBeInstanceOf(VigilError);
+    expect(err.code).toBe('STORE_UNAVAILABLE');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('events.append');
+    expect(err.message).toContain('SQLITE_BUSY');
   });
 });

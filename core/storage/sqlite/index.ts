@@ -15,6 +15,7 @@ import { applyMigrations, schemaVersion } from './migrations.ts';
 import { SqliteWebhookOutbox } from './outbox.ts';
 import { compileQuerySql, registerSqlFunctions } from './query-sql.ts';
 import { SqlitePlaybookRunStore } from './run-store.ts';
+import { guardStore } from './sqlite-errors.ts';
 
 export interface SqliteOptions {
   /** Directory holding the database file; created when missing. */
@@ -46,13 +47,13 @@ export function createSqliteEngine(opts: SqliteOptions): StorageEngine & { reado
   return {
     kind: 'sqlite',
     file,
-    events: new SqliteEventStore(db, compileQuerySql, clock),
-    alerts: new SqliteAlertStore(db),
-    incidents: new SqliteIncidentStore(db, clock),
-    audit: new SqliteAuditLog(db, clock),
-    runs: new SqlitePlaybookRunStore(db, clock),
-    outbox: new SqliteWebhookOutbox(db),
-    keys: new SqliteApiKeyStore(db),
+    events: guardStore(new SqliteEventStore(db, compileQuerySql, clock), 'events', file),
+    alerts: guardStore(new SqliteAlertStore(db), 'alerts', file),
+    incidents: guardStore(new SqliteIncidentStore(db, clock), 'incidents', file),
+    audit: guardStore(new SqliteAuditLog(db, clock), 'audit', file),
+    runs: guardStore(new SqlitePlaybookRunStore(db, clock), 'runs', file),
+    outbox: guardStore(new SqliteWebhookOutbox(db), 'outbox', file),
+    keys: guardStore(new SqliteApiKeyStore(db), 'keys', file),
     docs: new SqliteDocumentStore(db, clock),
 
     async ready(): Promise<Health> {

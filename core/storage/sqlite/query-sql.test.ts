@@ -238,6 +238,9 @@ describe('compileQuerySql on a real SQLite table: analysts see the events they a
     ['tags:et', ['e06']],
     ['related.ip:192.0.2.10', ['e06']],
     ['process.args:whoami', ['e24']],
+    // a field holding an object does not match its members' values
+    ['user:root', []],
+    ['event:failure', []],
     // wildcards
     ['process.name:pow*', ['e07', 'e23']],
     ['process.name:p?sh.exe', ['e08']],
@@ -276,6 +279,8 @@ describe('compileQuerySql on a real SQLite table: analysts see the events they a
     ['event.created:[2024-05-03T02:00:00Z TO 2024-05-03T03:00:00Z]', ['e18']],
     ['event.created > 2024-05-03T02:00:05.250Z', ['e19']],
     ['event.created >= 2024-05-03T02:00:05.250Z', ['e18', 'e19']],
+    ['event.created:"2024-05-03T02:00:05.25Z"', ['e18']],
+    ['event.created:2024-05-03T05:00:00Z', ['e19']],
     // IP addresses compare as addresses
     ['source.ip:10.0.0.0/8', ['e02', 'e15', 'e20', 'e21']],
     ['source.ip:"2001:db8::2"', ['e28']],

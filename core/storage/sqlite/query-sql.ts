@@ -158,6 +158,11 @@ class SqlCompiler {
     }
     const cls = ecsFieldClass(field);
     if (cls === 'text') return this.each(field, wordsPredicate(value));
+    if (cls === 'date') {
+      // The same instant however it was written (offsets, fractions of a second).
+      const ms = resolveTime(value, this.now);
+      if (ms !== undefined) return this.each(field, (v, t) => sql`(${instantMs(v, t)} = ${ms})`);
+    }
     if (cls === 'ip' && parseIp(value) !== undefined) {
       // Compared as addresses, so `2001:DB8::1` finds `2001:db8:0:0:0:0:0:1` and `::ffff:1.2.3.4` finds `1.2.3.4`.
       return this.each(field, (v, t) => sql`(${IS_TEXT(t)} AND vigil_cidr(${value}, ${v}))`);
@@ -225,13 +230,12 @@ class SqlCompiler {
       }
       case 'date': {
         const times = list.map((b) => ({ op: b.op, ms: this.timeMs(field, b.value) }));
-        return this.each(field, (v, t) => {
-          const ms = sql`(CASE WHEN ${IS_NUMBER(t)} THEN ${v} WHEN ${IS_TEXT(t)} THEN round(unixepoch(${v}, 'subsec') * 1000) END)`;
-          return joinSql(
-            times.map((b) => sql`${ms} ${new Sql(b.op, [])} ${b.ms}`),
+        return this.each(field, (v, t) =>
+          joinSql(
+            times.map((b) => sql`${instantMs(v, t)} ${new Sql(b.op, [])} ${b.ms}`),
             'AND',
-          );
-        });
+          ),
+        );
       }
       case 'ip': {
         const keys = list.map((b) => {
@@ -255,15 +259,14 @@ class SqlCompiler {
   // ------------------------------------------------------------ helpers
 
   /**
-   * Applies a predicate to a field's value, or to each element when the field holds an array
-   * (json_type is checked first, so a scalar field costs no json_each).
+   * Applies a predicate to a field's value, or to each element when the field holds an array.
+   * json_each yields one row for a scalar (key NULL) and one per element for an array (integer
+   * keys), so one EXISTS covers both; rows with text keys are the members of an object, which a
+   * value query must not match. Measured faster than a json_type check plus json_extract.
    */
   private each(field: string, pred: Predicate): Sql {
-    const path = this.path(field);
-    const type = sql`json_type(${this.doc}, ${path})`;
     const element = pred(new Sql('je.value', []), new Sql('je.type', []));
-    const scalar = pred(sql`json_extract(${this.doc}, ${path})`, type);
-    return sql`(CASE ${type} WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(${this.doc}, ${path}) AS je WHERE ${element}) ELSE ${scalar} END)`;
+    return sql`EXISTS (SELECT 1 FROM json_each(${this.doc}, ${this.path(field)}) AS je WHERE (${element}) AND (je.key IS NULL OR je.key < ''))`;
   }
 
   /** `source.ip` → `$."source"."ip"` (a bound parameter, never spliced into the statement). */
@@ -308,6 +311,11 @@ function rangeMode(field: string, list: Bound[], now: number): 'number' | 'date'
   if (list.every((b) => typeof b.value === 'number')) return 'number';
   if (list.every((b) => typeof b.value === 'string' && resolveTime(b.value, now) !== undefined)) return 'date';
   return 'text';
+}
+
+/** A stored time as epoch ms: ISO text (any offset or precision) or a number taken as epoch ms. */
+function instantMs(v: Sql, t: Sql): Sql {
+  return sql`(CASE WHEN ${IS_NUMBER(t)} THEN ${v} WHEN ${IS_TEXT(t)} THEN round(unixepoch(${v}, 'subsec') * 1000) END)`;
 }
 
 function stringEquals(value: string, caseSensitive: boolean): Predicate {
