@@ -3,6 +3,7 @@ import { apacheAccessParser, apacheErrorParser } from './apache.ts';
 import { haproxyParser } from './haproxy.ts';
 import { iptablesParser } from './iptables.ts';
 import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
+import { pfsenseParser } from './pfsense.ts';
 import { rfc3164Parser } from './rfc3164.ts';
 import { rfc5424Parser } from './rfc5424.ts';
 import { systemAuthParser } from './system-auth.ts';
@@ -15,6 +16,9 @@ import { panosParser } from './panos.ts';
 import { suricataParser } from './suricata.ts';
 import { zeekConnectionParser, zeekConnParser, zeekDnsParser, zeekHttpParser } from './zeek.ts';
 import { cloudTrailParser } from './cloudtrail.ts';
+import { powershellOperationalParser, powershellParser } from './windows/powershell.ts';
+import { securityParser } from './windows/security.ts';
+import { sysmonParser } from './windows/sysmon.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
@@ -28,6 +32,7 @@ const parsers: Parser[] = [
   apacheErrorParser,
   haproxyParser,
   iptablesParser,
+  pfsenseParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,
@@ -38,6 +43,10 @@ const parsers: Parser[] = [
   zeekDnsParser,
   zeekHttpParser,
   cloudTrailParser,
+  sysmonParser,
+  securityParser,
+  powershellParser,
+  powershellOperationalParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

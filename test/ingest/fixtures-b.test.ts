@@ -9,6 +9,7 @@ const DATASETS = [
   'panw.panos',
   'suricata.eve',
   'aws.cloudtrail',
+  'windows.sysmon_operational',
 ];
 
 describe('group B parsers agree with Elastic fixtures', () => {

@@ -1,0 +1,200 @@
+// The ECS skeleton every Windows channel shares (winlog.*, event.code/provider/created, host, log.level)
+// plus the value helpers the channel mappings use: user splitting, paths, hashes, command lines.
+import { type EcsEvent, getPath, isPlainObject, setPath } from '../../../core/ecs.ts';
+import { ECS_VERSION, isIp, put } from '../event-build.ts';
+import type { RawRecord } from '../types.ts';
+import { formatInZone, parseIsoLike } from '../zoned-time.ts';
+import type { WindowsEvent } from './shapes.ts';
+
+/** Values Windows writes for "nothing here". */
+export function isEmptyValue(v: string | undefined): boolean {
+  return v === undefined || v === '' || v === '-' || v === '{00000000-0000-0000-0000-000000000000}';
+}
+
+export function iso(v: string | undefined, tz = 'UTC'): string | undefined {
+  if (!v) return undefined;
+  const t = parseIsoLike(v, tz);
+  return t === undefined ? undefined : formatInZone(t);
+}
+
+export function startWindowsEvent(raw: RawRecord, ev: WindowsEvent, module: string, dataset: string): EcsEvent {
+  const shippedOriginal = raw.document ? getPath(raw.document, 'event.original') : undefined;
+  const doc: EcsEvent = {
+    '@timestamp': raw.receivedAt.toISOString(),
+    ecs: { version: ECS_VERSION },
+    event: {
+      original: typeof shippedOriginal === 'string' ? shippedOriginal : raw.message,
+      module,
+      dataset,
+      kind: 'event',
+    },
+  };
+  const created = iso(ev.timeCreated);
+  const shipped = iso(ev.shipperTimestamp);
+  const ts = created ?? shipped;
+  if (ts) setPath(doc, '@timestamp', ts);
+  if (created) setPath(doc, 'event.created', created);
+  put(doc, 'event.code', ev.eventId);
+  put(doc, 'event.provider', ev.provider);
+  put(doc, 'log.level', ev.level?.toLowerCase());
+  put(doc, 'winlog.channel', ev.channel);
+  put(doc, 'winlog.event_id', ev.eventId);
+  put(doc, 'winlog.provider_name', ev.provider);
+  put(doc, 'winlog.provider_guid', ev.providerGuid);
+  put(doc, 'winlog.computer_name', ev.computer);
+  put(doc, 'winlog.record_id', ev.recordId);
+  put(doc, 'winlog.opcode', ev.opcode);
+  put(doc, 'winlog.task', ev.task);
+  put(doc, 'winlog.version', ev.version);
+  put(doc, 'winlog.process.pid', ev.processId);
+  put(doc, 'winlog.process.thread.id', ev.threadId);
+  put(doc, 'winlog.user.identifier', ev.userSid);
+  put(doc, 'winlog.user.name', ev.userName);
+  put(doc, 'winlog.user.domain', ev.userDomain);
+  put(doc, 'winlog.activity_id', ev.activityId);
+  if (ev.computer) {
+    setPath(doc, 'host.name', ev.computer);
+    setPath(doc, 'host.hostname', ev.computer.split('.')[0]);
+  }
+  if (ev.userSid) setPath(doc, 'user.id', ev.userSid);
+  return doc;
+}
+
+/** Splits `DOMAIN\user` into `<prefix>.domain` / `<prefix>.name`. */
+export function putDomainUser(doc: EcsEvent, prefix: string, value: string | undefined): void {
+  if (isEmptyValue(value) || value === undefined) return;
+  const i = value.indexOf('\\');
+  if (i > 0) {
+    setPath(doc, `${prefix}.domain`, value.slice(0, i));
+    setPath(doc, `${prefix}.name`, value.slice(i + 1));
+  } else setPath(doc, `${prefix}.name`, value);
+}
+
+/** `<prefix>.path/name/directory/extension` from a Windows path. */
+export function putPath(doc: EcsEvent, prefix: string, path: string | undefined): void {
+  if (isEmptyValue(path) || path === undefined) return;
+  setPath(doc, `${prefix}.path`, path);
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  const name = path.slice(cut + 1);
+  if (name) setPath(doc, `${prefix}.name`, name);
+  if (cut > 0) setPath(doc, `${prefix}.directory`, path.slice(0, cut));
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && dot < name.length - 1) setPath(doc, `${prefix}.extension`, name.slice(dot + 1).toLowerCase());
+}
+
+export function putExecutable(doc: EcsEvent, prefix: string, path: string | undefined): void {
+  if (isEmptyValue(path) || path === undefined) return;
+  setPath(doc, `${prefix}.executable`, path);
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  setPath(doc, `${prefix}.name`, path.slice(cut + 1));
+}
+
+/** Sysmon's `SHA1=…,MD5=…,IMPHASH=…` → lower-case map without all-zero values. */
+export function parseHashes(v: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!v) return out;
+  for (const part of v.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const value = part.slice(eq + 1).trim().toLowerCase();
+    if (/^0*$/.test(value)) continue;
+    out[part.slice(0, eq).trim().toLowerCase()] = value;
+  }
+  return out;
+}
+
+/** Windows CommandLineToArgvW rules: quotes group, backslashes escape quotes only before a quote. */
+export function splitCommandLine(cmd: string): string[] {
+  const args: string[] = [];
+  let i = 0;
+  const n = cmd.length;
+  while (i < n) {
+    while (i < n && (cmd[i] === ' ' || cmd[i] === '\t')) i++;
+    if (i >= n) break;
+    let arg = '';
+    let inQuote = false;
+    while (i < n) {
+      const c = cmd[i];
+      if ((c === ' ' || c === '\t') && !inQuote) break;
+      if (c === '\\') {
+        let slashes = 0;
+        while (i < n && cmd[i] === '\\') {
+          slashes++;
+          i++;
+        }
+        if (cmd[i] === '"') {
+          arg += '\\'.repeat(Math.floor(slashes / 2));
+          if (slashes % 2 === 1) {
+            arg += '"';
+            i++;
+          }
+        } else arg += '\\'.repeat(slashes);
+        continue;
+      }
+      if (c === '"') {
+        if (inQuote && cmd[i + 1] === '"') {
+          arg += '"';
+          i += 2;
+          continue;
+        }
+        inQuote = !inQuote;
+        i++;
+        continue;
+      }
+      arg += c;
+      i++;
+    }
+    args.push(arg);
+  }
+  return args;
+}
+
+export function putCommandLine(doc: EcsEvent, prefix: string, cmd: string | undefined): void {
+  if (isEmptyValue(cmd) || cmd === undefined) return;
+  setPath(doc, `${prefix}.command_line`, cmd);
+  const args = splitCommandLine(cmd);
+  if (args.length) {
+    setPath(doc, `${prefix}.args`, args);
+    setPath(doc, `${prefix}.args_count`, args.length);
+  }
+}
+
+export function toNumber(v: string | undefined): number | undefined {
+  if (isEmptyValue(v) || v === undefined) return undefined;
+  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function appendUnique(doc: EcsEvent, path: string, values: unknown[]): void {
+  const cur = (getPath(doc, path) as unknown[] | undefined) ?? [];
+  for (const v of values) if (typeof v === 'string' && v !== '' && !cur.includes(v)) cur.push(v);
+  if (cur.length) setPath(doc, path, cur);
+}
+
+/** related.user / related.ip / related.hosts / related.hash from the fields Windows mappings fill. */
+export function fillWindowsRelated(doc: EcsEvent): void {
+  const get = (p: string) => getPath(doc, p);
+  appendUnique(doc, 'related.user', [get('user.name'), get('user.target.name'), get('user.effective.name'), get('source.user.name'), get('destination.user.name')]);
+  appendUnique(
+    doc,
+    'related.ip',
+    [get('source.ip'), get('destination.ip'), ...((get('dns.resolved_ip') as unknown[]) ?? [])].filter(
+      (v) => typeof v === 'string' && isIp(v),
+    ),
+  );
+  appendUnique(doc, 'related.hosts', [get('host.name'), get('source.domain'), get('destination.domain'), get('dns.question.name')]);
+}
+
+/** What is left of the event data goes to winlog.event_data (without empty values). */
+export function putEventData(doc: EcsEvent, data: Record<string, string>, consumed: Set<string>): void {
+  const rest: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (consumed.has(k) || isEmptyValue(v)) continue;
+    rest[k] = v;
+  }
+  if (Object.keys(rest).length) setPath(doc, 'winlog.event_data', rest);
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v);
+}

@@ -1,0 +1,171 @@
+// PowerShell event logs → ECS: the classic "Windows PowerShell" channel (400/403/600/800, context as
+// `Key=Value` lines) and Microsoft-Windows-PowerShell/Operational (4103 module logging, 4104 script
+// blocks, 4105/4106 command start/stop), with powershell.* as Elastic's windows pipelines name them.
+import { type EcsEvent, setPath } from '../../../core/ecs.ts';
+import { parseFailure, put, toInt } from '../event-build.ts';
+import type { Parser, ParseResult, RawRecord } from '../types.ts';
+import {
+  fillWindowsRelated,
+  isEmptyValue,
+  putCommandLine,
+  putDomainUser,
+  putEventData,
+  putPath,
+  startWindowsEvent,
+} from './build.ts';
+import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+
+export const POWERSHELL_CHANNEL = 'Windows PowerShell';
+export const POWERSHELL_OPERATIONAL_CHANNEL = 'Microsoft-Windows-PowerShell/Operational';
+
+/** `\tKey=Value` (classic) or `Key = Value` (4103 ContextInfo) lines → map. */
+export function parseContext(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z][A-Za-z ]*?)\s*=\s?(.*)$/.exec(line);
+    if (m && !(m[1] in out)) out[m[1]] = m[2].trim();
+  }
+  return out;
+}
+
+interface Cat {
+  type: string[];
+  action: string;
+}
+
+const CLASSIC: Record<string, Cat> = {
+  '400': { type: ['start'], action: 'Engine Lifecycle' },
+  '403': { type: ['end'], action: 'Engine Lifecycle' },
+  '600': { type: ['info'], action: 'Provider Lifecycle' },
+  '800': { type: ['info'], action: 'Pipeline Execution Details' },
+};
+
+const OPERATIONAL: Record<string, Cat> = {
+  '4103': { type: ['info'], action: 'Executing Pipeline' },
+  '4104': { type: ['info'], action: 'Execute a Remote Command' },
+  '4105': { type: ['start'], action: 'Starting Command' },
+  '4106': { type: ['end'], action: 'Stopping Command' },
+};
+
+/** Fields shared by the classic context lines and 4103's ContextInfo, under either spelling. */
+function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
+  const get = (...keys: string[]) => {
+    for (const k of keys) if (!isEmptyValue(ctx[k])) return ctx[k];
+    return undefined;
+  };
+  putCommandLine(doc, 'process', get('HostApplication', 'Host Application'));
+  const cl = get('HostApplication', 'Host Application');
+  if (cl) {
+    const exe = /^"([^"]+)"|^(\S+)/.exec(cl);
+    const path = exe?.[1] ?? exe?.[2];
+    if (path) {
+      setPath(doc, 'process.executable', path);
+      setPath(doc, 'process.name', path.slice(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1));
+    }
+  }
+  put(doc, 'process.title', get('HostName', 'Host Name'));
+  put(doc, 'process.entity_id', get('HostId', 'Host ID'));
+  put(doc, 'powershell.process.executable_version', get('HostVersion', 'Host Version'));
+  put(doc, 'powershell.engine.version', get('EngineVersion', 'Engine Version'));
+  put(doc, 'powershell.runspace_id', get('RunspaceId', 'Runspace ID'));
+  put(doc, 'powershell.pipeline_id', get('PipelineId', 'Pipeline ID'));
+  put(doc, 'powershell.id', get('Shell ID'));
+  put(doc, 'powershell.sequence', toInt(get('SequenceNumber', 'Sequence Number')));
+  put(doc, 'powershell.engine.new_state', get('NewEngineState'));
+  put(doc, 'powershell.engine.previous_state', get('PreviousEngineState'));
+  put(doc, 'powershell.provider.name', get('ProviderName'));
+  put(doc, 'powershell.provider.new_state', get('NewProviderState'));
+  put(doc, 'powershell.command.name', get('CommandName', 'Command Name'));
+  put(doc, 'powershell.command.type', get('CommandType', 'Command Type'));
+  put(doc, 'powershell.command.path', get('CommandPath', 'Command Path'));
+  put(doc, 'powershell.command.value', get('CommandLine'));
+  putPath(doc, 'file', get('ScriptName', 'Script Name'));
+  put(doc, 'powershell.connected_user.name', get('Connected User'));
+  put(doc, 'powershell.total', toInt(get('DetailTotal')));
+  putDomainUser(doc, 'user', get('UserId', 'User'));
+}
+
+/** 4103 Payload / 800 details: `CommandInvocation(X): "X"` and `ParameterBinding(X): name="a"; value="b"`. */
+function invocationDetails(text: string | undefined): EcsEvent[] {
+  if (!text) return [];
+  const out: EcsEvent[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(\w+)\(([^)]*)\):\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const d: EcsEvent = { type: m[1], related_command: m[2] };
+    const nv = /^name="(.*?)"; value="([\s\S]*)"$/.exec(m[3]);
+    if (nv) {
+      d.name = nv[1];
+      d.value = nv[2];
+    } else d.value = m[3].replace(/^"|"$/g, '');
+    out.push(d);
+  }
+  return out;
+}
+
+function mapPowershell(raw: RawRecord, ev: WindowsEvent, dataset: string): EcsEvent {
+  const doc = startWindowsEvent(raw, ev, 'windows', dataset);
+  const d = ev.data;
+  const id = ev.eventId ?? '';
+  const used = new Set<string>();
+  const table = dataset === 'windows.powershell' ? CLASSIC : OPERATIONAL;
+  const cat = table[id];
+  setPath(doc, 'event.category', ['process']);
+  if (cat) {
+    setPath(doc, 'event.type', [...cat.type]);
+    setPath(doc, 'event.action', cat.action);
+  }
+  if (dataset === 'windows.powershell') {
+    // Classic events carry three unnamed strings; the context lines may also only exist in Message.
+    const context = d.param3 && /\w=/.test(d.param3) && !/^\s*CommandInvocation/.test(d.param3) ? d.param3 : d.param2;
+    const ctx = { ...parseContext(ev.message), ...parseContext(context) };
+    applyContext(doc, ctx);
+    if (id === '800') {
+      const details = invocationDetails(d.param3 ?? ev.message);
+      if (details.length) setPath(doc, 'powershell.command.invocation_details', details);
+      put(doc, 'powershell.command.value', isEmptyValue(d.param1) ? undefined : d.param1?.trim());
+    }
+    for (const k of ['param1', 'param2', 'param3']) used.add(k);
+  } else {
+    const ctx = parseContext(d.ContextInfo);
+    applyContext(doc, ctx);
+    used.add('ContextInfo');
+    const details = invocationDetails(d.Payload);
+    if (details.length) {
+      setPath(doc, 'powershell.command.invocation_details', details);
+      used.add('Payload');
+    }
+    if (id === '4104' || id === '4105' || id === '4106') {
+      put(doc, 'powershell.file.script_block_id', d.ScriptBlockId);
+      put(doc, 'powershell.file.script_block_text', d.ScriptBlockText);
+      put(doc, 'powershell.sequence', toInt(d.MessageNumber));
+      put(doc, 'powershell.total', toInt(d.MessageTotal));
+      put(doc, 'powershell.runspace_id', d.RunspaceId);
+      putPath(doc, 'file', isEmptyValue(d.Path) ? undefined : d.Path);
+      for (const k of ['ScriptBlockId', 'ScriptBlockText', 'MessageNumber', 'MessageTotal', 'RunspaceId', 'Path']) used.add(k);
+    }
+  }
+  if (ev.userName && !('user' in doc && (doc.user as EcsEvent).name)) {
+    put(doc, 'user.name', ev.userName);
+    put(doc, 'user.domain', ev.userDomain);
+  }
+  putEventData(doc, d, used);
+  fillWindowsRelated(doc);
+  return doc;
+}
+
+function parser(dataset: string) {
+  return (raw: RawRecord): ParseResult => {
+    const ev = readWindowsEvent(raw);
+    if (!ev) return parseFailure(raw, dataset, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
+    if (ev.eventId === undefined) return parseFailure(raw, dataset, 'Windows event without an event id');
+    return { ok: true, events: [mapPowershell(raw, ev, dataset)] };
+  };
+}
+
+export const powershellParser: Parser = { dataset: 'windows.powershell', parse: parser('windows.powershell') };
+export const powershellOperationalParser: Parser = {
+  dataset: 'windows.powershell_operational',
+  parse: parser('windows.powershell_operational'),
+};

@@ -1,0 +1,285 @@
+// Windows Security channel (Microsoft-Windows-Security-Auditing) → ECS as Elastic's system.security
+// pipeline maps it: logons, account and group management, process creation, Kerberos/NTLM,
+// scheduled tasks, services, audit-log changes and Windows Filtering Platform connections.
+import { type EcsEvent, setPath } from '../../../core/ecs.ts';
+import { isIp, parseFailure, put, transportName } from '../event-build.ts';
+import type { Parser, ParseResult, RawRecord } from '../types.ts';
+import {
+  fillWindowsRelated,
+  isEmptyValue,
+  putCommandLine,
+  putEventData,
+  putExecutable,
+  startWindowsEvent,
+  toNumber,
+} from './build.ts';
+import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+
+const DATASET = 'system.security';
+
+interface Cat {
+  category: string[];
+  type: string[];
+  action: string;
+  outcome?: 'success' | 'failure';
+}
+
+const C = (category: string[], type: string[], action: string, outcome?: 'success' | 'failure'): Cat => ({
+  category,
+  type,
+  action,
+  outcome,
+});
+const AUTH = ['authentication'];
+const IAM = ['iam'];
+
+const CATEGORIES: Record<string, Cat> = {
+  '1100': C(['process'], ['end'], 'logging-service-shutdown'),
+  '1102': C(IAM, ['admin', 'change'], 'audit-log-cleared'),
+  '1104': C(['process'], ['info'], 'logging-full'),
+  '1105': C(['process'], ['info'], 'auto-log-archive'),
+  '1108': C(['process'], ['error'], 'logging-processing-error'),
+  '4608': C(['process'], ['start'], 'windows-startup'),
+  '4609': C(['process'], ['end'], 'windows-shutdown'),
+  '4616': C(['host'], ['change'], 'system-time-changed'),
+  '4624': C(AUTH, ['start'], 'logged-in', 'success'),
+  '4625': C(AUTH, ['start'], 'logon-failed', 'failure'),
+  '4634': C(AUTH, ['end'], 'logged-out', 'success'),
+  '4647': C(AUTH, ['end'], 'logged-out', 'success'),
+  '4648': C(AUTH, ['start'], 'logged-in-explicit', 'success'),
+  '4656': C(IAM, ['info'], 'handle-requested'),
+  '4658': C(IAM, ['info'], 'handle-closed'),
+  '4662': C(IAM, ['info'], 'object-operation-performed'),
+  '4663': C(IAM, ['info'], 'object-access-attempted'),
+  '4670': C(IAM, ['admin', 'change'], 'permissions-changed'),
+  '4672': C(IAM, ['admin'], 'logged-in-special'),
+  '4673': C(IAM, ['admin'], 'privileged-service-called'),
+  '4674': C(IAM, ['admin'], 'privileged-operation'),
+  '4688': C(['process'], ['start'], 'created-process'),
+  '4689': C(['process'], ['end'], 'exited-process'),
+  '4690': C(IAM, ['info'], 'handle-duplicated'),
+  '4697': C(IAM, ['admin', 'creation'], 'service-installed'),
+  '4698': C(IAM, ['creation', 'admin'], 'scheduled-task-created'),
+  '4699': C(IAM, ['deletion', 'admin'], 'scheduled-task-deleted'),
+  '4700': C(IAM, ['change', 'admin'], 'scheduled-task-enabled'),
+  '4701': C(IAM, ['change', 'admin'], 'scheduled-task-disabled'),
+  '4702': C(IAM, ['change', 'admin'], 'scheduled-task-updated'),
+  '4703': C(IAM, ['admin', 'change'], 'token-right-adjusted'),
+  '4704': C(IAM, ['admin', 'change'], 'user-right-assigned'),
+  '4705': C(IAM, ['admin', 'change'], 'user-right-removed'),
+  '4713': C(['configuration'], ['change'], 'kerberos-policy-changed'),
+  '4719': C(IAM, ['admin', 'change'], 'changed-audit-config'),
+  '4720': C(IAM, ['user', 'creation'], 'added-user-account'),
+  '4722': C(IAM, ['user', 'change'], 'enabled-user-account'),
+  '4723': C(IAM, ['user', 'change'], 'changed-password'),
+  '4724': C(IAM, ['user', 'change'], 'reset-password'),
+  '4725': C(IAM, ['user', 'deletion'], 'disabled-user-account'),
+  '4726': C(IAM, ['user', 'deletion'], 'deleted-user-account'),
+  '4727': C(IAM, ['group', 'creation'], 'added-group-account'),
+  '4728': C(IAM, ['group', 'change'], 'added-member-to-group'),
+  '4729': C(IAM, ['group', 'change'], 'removed-member-from-group'),
+  '4730': C(IAM, ['group', 'deletion'], 'deleted-group-account'),
+  '4731': C(IAM, ['group', 'creation'], 'added-group-account'),
+  '4732': C(IAM, ['group', 'change'], 'added-member-to-group'),
+  '4733': C(IAM, ['group', 'change'], 'removed-member-from-group'),
+  '4734': C(IAM, ['group', 'deletion'], 'deleted-group-account'),
+  '4735': C(IAM, ['group', 'change'], 'modified-group-account'),
+  '4737': C(IAM, ['group', 'change'], 'modified-group-account'),
+  '4738': C(IAM, ['user', 'change'], 'modified-user-account'),
+  '4740': C(IAM, ['user', 'change'], 'locked-out-user-account'),
+  '4741': C(IAM, ['creation', 'admin'], 'added-computer-account'),
+  '4742': C(IAM, ['change', 'admin'], 'changed-computer-account'),
+  '4743': C(IAM, ['deletion', 'admin'], 'deleted-computer-account'),
+  '4744': C(IAM, ['group', 'creation'], 'added-distribution-group-account'),
+  '4745': C(IAM, ['group', 'change'], 'changed-distribution-group-account'),
+  '4746': C(IAM, ['group', 'change'], 'added-member-to-distribution-group'),
+  '4747': C(IAM, ['group', 'change'], 'removed-member-from-distribution-group'),
+  '4748': C(IAM, ['group', 'deletion'], 'deleted-distribution-group-account'),
+  '4749': C(IAM, ['group', 'creation'], 'added-distribution-group-account'),
+  '4750': C(IAM, ['group', 'change'], 'changed-distribution-group-account'),
+  '4751': C(IAM, ['group', 'change'], 'added-member-to-distribution-group'),
+  '4752': C(IAM, ['group', 'change'], 'removed-member-from-distribution-group'),
+  '4753': C(IAM, ['group', 'deletion'], 'deleted-distribution-group-account'),
+  '4754': C(IAM, ['group', 'creation'], 'added-group-account'),
+  '4755': C(IAM, ['group', 'change'], 'modified-group-account'),
+  '4756': C(IAM, ['group', 'change'], 'added-member-to-group'),
+  '4757': C(IAM, ['group', 'change'], 'removed-member-from-group'),
+  '4758': C(IAM, ['group', 'deletion'], 'deleted-group-account'),
+  '4759': C(IAM, ['group', 'creation'], 'added-distribution-group-account'),
+  '4760': C(IAM, ['group', 'change'], 'changed-distribution-group-account'),
+  '4761': C(IAM, ['group', 'change'], 'added-member-to-distribution-group'),
+  '4762': C(IAM, ['group', 'change'], 'removed-member-from-distribution-group'),
+  '4763': C(IAM, ['group', 'deletion'], 'deleted-distribution-group-account'),
+  '4764': C(IAM, ['group', 'change'], 'type-changed-group-account'),
+  '4767': C(IAM, ['user', 'change'], 'unlocked-user-account'),
+  '4768': C(AUTH, ['start'], 'kerberos-authentication-ticket-requested'),
+  '4769': C(AUTH, ['start'], 'kerberos-service-ticket-requested'),
+  '4770': C(AUTH, ['start'], 'kerberos-service-ticket-renewed'),
+  '4771': C(AUTH, ['start'], 'kerberos-preauth-failed', 'failure'),
+  '4776': C(AUTH, ['start'], 'credential-validated'),
+  '4778': C(AUTH, ['start'], 'session-reconnected', 'success'),
+  '4779': C(AUTH, ['end'], 'session-disconnected', 'success'),
+  '4781': C(IAM, ['user', 'change'], 'renamed-user-account'),
+  '4798': C(IAM, ['user', 'info'], 'group-membership-enumerated'),
+  '4799': C(IAM, ['group', 'info'], 'user-member-enumerated'),
+  '4800': C(AUTH, ['info'], 'workstation-locked', 'success'),
+  '4801': C(AUTH, ['info'], 'workstation-unlocked', 'success'),
+  '4946': C(['configuration'], ['creation'], 'windows-firewall-rule-added'),
+  '4947': C(['configuration'], ['change'], 'windows-firewall-rule-modified'),
+  '4948': C(['configuration'], ['deletion'], 'windows-firewall-rule-deleted'),
+  '5024': C(['process'], ['start'], 'windows-firewall-service-started'),
+  '5025': C(['process'], ['end'], 'windows-firewall-service-stopped'),
+  '5140': C(['network', 'file'], ['info', 'access'], 'network-share-object-accessed'),
+  '5142': C(['network', 'file'], ['creation'], 'network-share-object-added'),
+  '5143': C(['network', 'file'], ['change'], 'network-share-object-modified'),
+  '5144': C(['network', 'file'], ['deletion'], 'network-share-object-deleted'),
+  '5145': C(['network', 'file'], ['info', 'access'], 'network-share-object-access-checked'),
+  '5156': C(['network'], ['connection', 'allowed'], 'windows-firewall-connection-allowed', 'success'),
+  '5157': C(['network'], ['connection', 'denied'], 'windows-firewall-connection-blocked', 'failure'),
+  '5158': C(['network'], ['connection', 'allowed'], 'windows-firewall-bind-allowed', 'success'),
+  '5159': C(['network'], ['connection', 'denied'], 'windows-firewall-bind-blocked', 'failure'),
+};
+
+const LOGON_TYPES: Record<string, string> = {
+  '2': 'Interactive', '3': 'Network', '4': 'Batch', '5': 'Service', '7': 'Unlock', '8': 'NetworkCleartext',
+  '9': 'NewCredentials', '10': 'RemoteInteractive', '11': 'CachedInteractive',
+};
+
+/** Events whose Target* account is the one acting (logons); in management events it is the object. */
+const TARGET_IS_ACTOR = new Set(['4624', '4625', '4634', '4647', '4648', '4768', '4769', '4770', '4771', '4776', '4778', '4779', '4800', '4801']);
+const GROUP_EVENTS = /^47(2[7-9]|3[0-7]|4[4-9]|5[0-9]|6[0-4])$/;
+
+export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
+  const doc = startWindowsEvent(raw, ev, 'system', DATASET);
+  const d = ev.data;
+  const id = ev.eventId ?? '';
+  const used = new Set<string>();
+  const take = (k: string): string | undefined => {
+    const v = d[k];
+    if (v === undefined) return undefined;
+    used.add(k);
+    return isEmptyValue(v) ? undefined : v;
+  };
+  const cat = CATEGORIES[id];
+  if (cat) {
+    setPath(doc, 'event.category', [...cat.category]);
+    setPath(doc, 'event.type', [...cat.type]);
+    setPath(doc, 'event.action', cat.action);
+    if (cat.outcome) setPath(doc, 'event.outcome', cat.outcome);
+  }
+  if (cat?.outcome === undefined && ev.keywords) {
+    if (/Audit Success|0x8020000000000000|-9214364837600034816/i.test(ev.keywords)) setPath(doc, 'event.outcome', 'success');
+    else if (/Audit Failure|0x8010000000000000|-9218868437227405312/i.test(ev.keywords)) setPath(doc, 'event.outcome', 'failure');
+  }
+
+  const subject = {
+    name: take('SubjectUserName'),
+    domain: take('SubjectDomainName'),
+    id: take('SubjectUserSid'),
+    logon: take('SubjectLogonId'),
+  };
+  const target = {
+    name: take('TargetUserName'),
+    domain: take('TargetDomainName'),
+    id: take('TargetUserSid') ?? take('TargetSid'),
+    logon: take('TargetLogonId'),
+  };
+  if (TARGET_IS_ACTOR.has(id) && target.name) {
+    setPath(doc, 'user.name', target.name);
+    put(doc, 'user.domain', target.domain);
+    put(doc, 'user.id', target.id);
+    if (subject.name && subject.name !== target.name) {
+      setPath(doc, 'user.effective.name', subject.name);
+      put(doc, 'user.effective.domain', subject.domain);
+      put(doc, 'user.effective.id', subject.id);
+    }
+  } else {
+    if (subject.name) {
+      setPath(doc, 'user.name', subject.name);
+      put(doc, 'user.domain', subject.domain);
+      put(doc, 'user.id', subject.id);
+    }
+    if (target.name && GROUP_EVENTS.test(id)) {
+      setPath(doc, 'group.name', target.name);
+      put(doc, 'group.domain', target.domain);
+      put(doc, 'group.id', target.id);
+    } else if (target.name) {
+      setPath(doc, 'user.target.name', target.name);
+      put(doc, 'user.target.domain', target.domain);
+      put(doc, 'user.target.id', target.id);
+    }
+  }
+  const member = take('MemberName');
+  if (member) {
+    const cn = /^CN=([^,]+)/i.exec(member);
+    setPath(doc, 'user.target.name', cn ? cn[1] : member);
+  }
+  put(doc, 'user.target.id', take('MemberSid'));
+  put(doc, 'winlog.logon.id', target.logon ?? subject.logon);
+  const logonType = take('LogonType');
+  if (logonType) {
+    setPath(doc, 'winlog.logon.type', LOGON_TYPES[logonType] ?? logonType);
+  }
+  if (id === '4625' || id === '4771' || id === '4776') {
+    put(doc, 'winlog.logon.failure.status', take('Status'));
+    put(doc, 'winlog.logon.failure.sub_status', take('SubStatus'));
+    put(doc, 'winlog.logon.failure.reason', take('FailureReason'));
+  }
+
+  // Network peer of logons and Kerberos/NTLM requests.
+  const ip = take('IpAddress') ?? take('ClientAddress');
+  if (ip) {
+    const clean = ip.replace(/^::ffff:/i, '');
+    if (isIp(clean)) setPath(doc, 'source.ip', clean);
+  }
+  put(doc, 'source.port', toNumber(take('IpPort') ?? take('ClientPort')));
+  const ws = take('WorkstationName') ?? take('Workstation');
+  if (ws) setPath(doc, 'source.domain', ws.replace(/^\\\\/, ''));
+
+  // Processes.
+  if (id === '4688') {
+    putExecutable(doc, 'process', take('NewProcessName'));
+    put(doc, 'process.pid', toNumber(take('NewProcessId')));
+    putCommandLine(doc, 'process', take('CommandLine'));
+    putExecutable(doc, 'process.parent', take('ParentProcessName'));
+    put(doc, 'process.parent.pid', toNumber(take('ProcessId')));
+  } else {
+    putExecutable(doc, 'process', take('ProcessName') ?? take('Application') ?? take('NewProcessName'));
+    put(doc, 'process.pid', toNumber(take('ProcessId') ?? take('ProcessID')));
+  }
+  // Windows Filtering Platform.
+  if (/^51(5[2-9])$/.test(id)) {
+    put(doc, 'source.ip', take('SourceAddress'));
+    put(doc, 'source.port', toNumber(take('SourcePort')));
+    put(doc, 'destination.ip', take('DestAddress'));
+    put(doc, 'destination.port', toNumber(take('DestPort')));
+    const proto = take('Protocol');
+    if (proto) {
+      setPath(doc, 'network.iana_number', proto);
+      const name = transportName(Number(proto));
+      if (name) setPath(doc, 'network.transport', name);
+    }
+    const dir = take('Direction');
+    if (dir === '%%14592') setPath(doc, 'network.direction', 'inbound');
+    else if (dir === '%%14593') setPath(doc, 'network.direction', 'outbound');
+  }
+  // Shares, scheduled tasks, services.
+  put(doc, 'file.path', take('RelativeTargetName') ? `${d.ShareName ?? ''}\\${d.RelativeTargetName}` : undefined);
+  if (id === '4697') {
+    put(doc, 'service.name', take('ServiceName'));
+    put(doc, 'file.path', take('ServiceFileName'));
+  }
+  if (/^(4698|4699|4700|4701|4702)$/.test(id)) put(doc, 'winlog.event_data.TaskName', d.TaskName);
+  putEventData(doc, d, used);
+  fillWindowsRelated(doc);
+  return doc;
+}
+
+export function parseSecurity(raw: RawRecord): ParseResult {
+  const ev = readWindowsEvent(raw);
+  if (!ev) return parseFailure(raw, DATASET, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
+  if (ev.eventId === undefined) return parseFailure(raw, DATASET, 'Windows event without an event id');
+  return { ok: true, events: [mapSecurity(raw, ev)] };
+}
+
+export const securityParser: Parser = { dataset: DATASET, parse: parseSecurity };
