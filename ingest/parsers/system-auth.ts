@@ -99,7 +99,8 @@ const SSH_RULES: Rule[] = [
   },
 ];
 
-const SUDO_KV = /^\s*(\S+) : (?:(.*?) ; )?((?:TTY|PWD|USER|GROUP|ENV|COMMAND)=.*)$/;
+// An optional error ('user NOT in sudoers', '3 incorrect password attempts') precedes the KEY=value list.
+const SUDO_KV = /^\s*(\S+) : (?:((?!(?:TTY|PWD|USER|GROUP|ENV|COMMAND)=)[^;]*?) ; )?((?:TTY|PWD|USER|GROUP|ENV|COMMAND)=.*)$/;
 
 function applySudo(m: RegExpExecArray, doc: EcsEvent): void {
   setPath(doc, 'user.name', m[1]);
@@ -334,6 +335,11 @@ function applyRules(rules: Rule[], message: string, doc: EcsEvent): boolean {
     }
   }
   return false;
+}
+
+/** Maps one sshd message onto `doc` (used by other datasets whose devices run OpenSSH). */
+export function applySshMessage(message: string, doc: EcsEvent): boolean {
+  return applyRules(SSH_RULES, message.trim(), doc);
 }
 
 export function parseSystemAuth(raw: RawRecord): ParseResult {
