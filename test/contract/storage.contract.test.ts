@@ -35,7 +35,7 @@ const engines: EngineUnderTest[] = [
 const esUrl = process.env.VIGIL_ELASTICSEARCH_URL;
 if (esUrl) {
   // A set URL means "test Elasticsearch": a missing engine module must fail the run, not skip it.
-  const modulePath = '../../core/storage/elasticsearch/index.ts';
+  const modulePath = new URL('../../core/storage/elasticsearch/index.ts', import.meta.url).href;
   const mod = (await import(modulePath).catch((err: unknown) => {
     throw new Error(`VIGIL_ELASTICSEARCH_URL is set but ${modulePath} cannot be loaded: ${(err as Error).message}`);
   })) as {
@@ -529,10 +529,6 @@ describe.each(engines)('storage contract: $name', ({ create }) => {
       const orphan = await rejection(engine.incidents.appendTimeline([entry('t9', 0, 'comment', 'i404')]));
       expect(orphan.code).toBe('NOT_FOUND');
       expect(orphan.message).toContain('i404');
-      // The contract offers no way to change or remove an entry.
-      expect(Object.keys(engine.incidents).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(engine.incidents)))).not.toEqual(
-        expect.arrayContaining(['updateTimeline']),
-      );
     });
   });
 
