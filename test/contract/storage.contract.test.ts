@@ -306,6 +306,9 @@ describe.each(engines)('storage contract: $name', ({ create }) => {
         { key: '203.0.113.7', count: 1 },
       ]);
       expect(await engine.events.count({ query: { kind: 'match_all' }, range: { from: at(1) } })).toBe(2);
+      expect(await engine.events.count({ query: { kind: 'cidr', field: 'source.ip', cidr: '203.0.113.0/24' } })).toBe(2);
+      expect(await engine.events.count({ query: { kind: 'regex', field: 'user.name', pattern: 'ad.*' } })).toBe(1);
+      expect(await engine.events.count({ query: { kind: 'wildcard', field: 'user.name', pattern: 'a*' } })).toBe(2);
     });
   });
 
