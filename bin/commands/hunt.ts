@@ -1,5 +1,6 @@
 // `vigil hunt`: run Sigma rules (and correlations) offline over event files and print the matches,
 // with the rule author as the Detection Rule License asks, and a per-rule summary.
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
@@ -35,7 +36,9 @@ export const huntCommand: Command = {
   name: 'hunt',
   summary: 'Hunt offline: run Sigma rules and correlations over event files (NDJSON, JSON, .gz)',
   usage: 'hunt --rules <path>... --events <file>... [--json] [--workers N]',
-  positionals: 'none',
+  // `--events a.json b.json`: parseArgs takes one value per flag, so the extra paths arrive as
+  // positionals; folders and .yml/.yaml files are rules, anything else is an event file.
+  positionals: 'some',
   options: {
     rules: { type: 'string', multiple: true, valueName: 'path', description: 'Sigma rule files or folders' },
     events: { type: 'string', multiple: true, valueName: 'file', description: 'Event files: NDJSON, a JSON array or concatenated objects, optionally gzip' },
@@ -44,8 +47,15 @@ export const huntCommand: Command = {
     pipelines: { type: 'string', multiple: true, valueName: 'path', description: 'Field mapping files or folders (default: rules/pipelines)' },
   },
   async run(args, io) {
-    const rulePaths = list(args.values.rules).map((p) => resolve(io.cwd, p));
-    const eventFiles = list(args.values.events).map((p) => resolve(io.cwd, p));
+    const ruleArgs = list(args.values.rules);
+    const eventArgs = list(args.values.events);
+    for (const p of args.positionals) {
+      const abs = resolve(io.cwd, p);
+      if (/\.ya?ml$/i.test(p) || (existsSync(abs) && statSync(abs).isDirectory())) ruleArgs.push(p);
+      else eventArgs.push(p);
+    }
+    const rulePaths = ruleArgs.map((p) => resolve(io.cwd, p));
+    const eventFiles = eventArgs.map((p) => resolve(io.cwd, p));
     if (rulePaths.length === 0 || eventFiles.length === 0) {
       throw new VigilError(ErrorCode.CLI_USAGE, 'hunt: --rules <path> and --events <file> are both required');
     }
@@ -57,7 +67,7 @@ export const huntCommand: Command = {
     const pipelinePaths = (list(args.values.pipelines).length > 0 ? list(args.values.pipelines) : [bundledPipelineDir]).map((p) => resolve(io.cwd, p));
     const json = args.values.json === true;
     // Print files as the user named them, not as resolved absolute paths.
-    const shown = new Map(eventFiles.map((f, i) => [f, list(args.values.events)[i]]));
+    const shown = new Map(eventFiles.map((f, i) => [f, eventArgs[i]]));
     const out: Writable = io.stdout;
     // A closed pipe (`vigil hunt … | head`) ends the output quietly instead of crashing.
     let closed = false;
