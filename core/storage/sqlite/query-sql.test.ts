@@ -419,6 +419,38 @@ describe('compileQuerySql on trees that the query language does not write', () =
   });
 });
 
+describe('registerSqlFunctions', () => {
+  const one = (expr: string, ...params: unknown[]): unknown =>
+    (db.prepare(`SELECT ${expr} AS v`).get(...params) as { v: unknown }).v;
+
+  it('vigil_regexp searches with JS regex semantics and flags, and is 0 for NULL', () => {
+    expect(one('vigil_regexp(?, ?, ?)', 'b+c', '', 'abbbc!')).toBe(1);
+    expect(one('vigil_regexp(?, ?, ?)', '^B', 'i', 'bob')).toBe(1);
+    expect(one('vigil_regexp(?, ?, ?)', '^B', '', 'bob')).toBe(0);
+    expect(one('vigil_regexp(?, ?, ?)', '^42$', '', 42)).toBe(1);
+    expect(one('vigil_regexp(?, ?, NULL)', 'x', '')).toBe(0);
+  });
+
+  it('vigil_cidr checks IPv4 and IPv6 membership and ignores what is not an address', () => {
+    expect(one('vigil_cidr(?, ?)', '192.168.0.0/16', '192.168.10.1')).toBe(1);
+    expect(one('vigil_cidr(?, ?)', '192.168.0.0/16', '192.169.0.1')).toBe(0);
+    expect(one('vigil_cidr(?, ?)', '10.0.0.0/8', '::ffff:10.1.1.1')).toBe(1);
+    expect(one('vigil_cidr(?, ?)', 'fe80::/10', 'FE80::1%eth0')).toBe(1);
+    expect(one('vigil_cidr(?, ?)', '10.0.0.1', '10.0.0.1')).toBe(1);
+    expect(one('vigil_cidr(?, ?)', '10.0.0.0/8', 'not-an-ip')).toBe(0);
+    expect(one('vigil_cidr(?, ?)', 'garbage', '10.0.0.1')).toBe(0);
+    expect(one('vigil_cidr(?, 42)', '10.0.0.0/8')).toBe(0);
+  });
+
+  it('vigil_ip_key sorts addresses numerically', () => {
+    const k = (ip: string) => one('vigil_ip_key(?)', ip) as string;
+    expect(k('10.0.0.9') < k('10.0.0.10')).toBe(true);
+    expect(k('9.255.255.255') < k('10.0.0.0')).toBe(true);
+    expect(k('10.0.0.1')).toBe(k('::ffff:10.0.0.1'));
+    expect(one('vigil_ip_key(?)', 'nope')).toBeNull();
+  });
+});
+
 describe('wildcardToLike', () => {
   it('maps * and ? and escapes LIKE metacharacters', () => {
     expect(wildcardToLike('a*b?c')).toBe('a%b_c');
