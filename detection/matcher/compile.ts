@@ -81,13 +81,13 @@ function numericValue(v: ScalarView): number | undefined {
 }
 
 /** Calls `test` on each scalar of a field value (arrays, nested arrays: any element). */
-function someElement(value: unknown, view: ScalarView, test: (v: ScalarView) => boolean): boolean {
+function someElement(value: unknown, view: ScalarView, test: ValueTest, event: EcsEvent): boolean {
   if (Array.isArray(value)) {
-    for (const el of value) if (someElement(el, view, test)) return true;
+    for (let i = 0; i < value.length; i++) if (someElement(value[i], view, test, event)) return true;
     return false;
   }
   if (value === undefined || value === null) return false;
-  return test(view.set(value));
+  return test(view.set(value), event);
 }
 
 function isMissing(value: unknown): boolean {
@@ -118,6 +118,24 @@ function timePartOf(raw: unknown, part: NonNullable<ItemShape['timePart']>): num
   return TIME_EXTRACT[part](d);
 }
 
+/**
+ * getPath semantics (literal key first, then nested objects, then literal dotted keys at any
+ * level), with the common shapes precomputed so a lookup allocates nothing.
+ */
+export function defaultFieldAccessor(field: string): (event: EcsEvent) => unknown {
+  if (!field.includes('.')) return (event) => (Object.hasOwn(event, field) ? event[field] : undefined);
+  const parts = field.split('.');
+  return (event) => {
+    if (Object.hasOwn(event, field)) return event[field];
+    let cur: unknown = event;
+    for (const p of parts) {
+      if (!isPlainObject(cur) || !Object.hasOwn(cur, p)) return getPath(event, field);
+      cur = cur[p];
+    }
+    return cur;
+  };
+}
+
 /** Default keyword search space: every string and number in the event, recursively. */
 export function defaultKeywordValues(event: EcsEvent): string[] {
   const out: string[] = [];
@@ -134,6 +152,21 @@ export function defaultKeywordValues(event: EcsEvent): string[] {
 /** Modifiers that already say how a value is placed; without one, a keyword matches anywhere in a value. */
 const PLACING: ReadonlySet<Modifier> = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'lt', 'lte', 'gt', 'gte', 'exists', 'fieldref']);
 
+// Indexed loops rather than every/some: no closure is created per event.
+function allOf(preds: readonly Predicate[]): Predicate {
+  return (event) => {
+    for (let i = 0; i < preds.length; i++) if (!preds[i](event)) return false;
+    return true;
+  };
+}
+
+function anyOf(preds: readonly Predicate[]): Predicate {
+  return (event) => {
+    for (let i = 0; i < preds.length; i++) if (preds[i](event)) return true;
+    return false;
+  };
+}
+
 class RuleCompiler {
   readonly fields = new Set<string>();
   private readonly resolve: FieldResolver;
@@ -147,7 +180,7 @@ class RuleCompiler {
     readonly rule: SigmaRule,
     opts: MatcherOptions,
   ) {
-    this.resolve = opts.resolveField ?? ((field) => (event) => getPath(event, field));
+    this.resolve = opts.resolveField ?? defaultFieldAccessor;
     this.placeholders = opts.placeholders ?? {};
     this.keywordSource = opts.keywordValues ?? defaultKeywordValues;
     this.regexPolicy = opts.unsafeRegex ?? 'linear';
@@ -234,11 +267,12 @@ class RuleCompiler {
         return (v, event) => {
           const mine = cased ? v.text : v.lower;
           if (mine === undefined) return false;
-          return someElement(other(event), otherView, (o) => {
+          const compare: ValueTest = (o) => {
             const theirs = cased ? o.text : o.lower;
             if (theirs === undefined) return false;
             return mode === 'eq' ? mine === theirs : mode === 'startswith' ? mine.startsWith(theirs) : mode === 'endswith' ? mine.endsWith(theirs) : mine.includes(theirs);
-          });
+          };
+          return someElement(other(event), otherView, compare, event);
         };
       }
       case 'expansion':
@@ -317,26 +351,26 @@ class RuleCompiler {
     }
     const view = new ScalarView();
     const part = shape.timePart;
-    const onView = (test: ValueTest, event: EcsEvent) =>
-      part
-        ? (v: ScalarView) => {
-            const n = timePartOf(v.raw, part);
-            return n !== undefined && test(new ScalarView().set(n), event);
-          }
-        : (v: ScalarView) => test(v, event);
+    const wrap = (test: ValueTest): ValueTest => {
+      if (!part) return test;
+      const partView = new ScalarView();
+      return (v, event) => {
+        const n = timePartOf(v.raw, part);
+        return n !== undefined && test(partView.set(n), event);
+      };
+    };
     if (shape.all) {
-      const tests = forms.map((f, i) => this.orTest([f], forms.length > 1 ? `${item.path}[${i}]` : item.path));
+      const tests = forms.map((f, i) => wrap(this.orTest([f], forms.length > 1 ? `${item.path}[${i}]` : item.path)));
       return (event) => {
         const value = get(event);
-        for (const t of tests) if (!someElement(value, view, onView(t, event))) return false;
+        for (let i = 0; i < tests.length; i++) if (!someElement(value, view, tests[i], event)) return false;
         return true;
       };
     }
-    const test = this.orTest(forms, item.path);
-    if (part) return (event) => someElement(get(event), view, onView(test, event));
+    const test = wrap(this.orTest(forms, item.path));
     return (event) => {
       const value = get(event);
-      if (Array.isArray(value)) return someElement(value, view, (v) => test(v, event));
+      if (Array.isArray(value)) return someElement(value, view, test, event);
       if (value === undefined || value === null) return false;
       return test(view.set(value), event);
     };
@@ -353,7 +387,10 @@ class RuleCompiler {
     };
     if (shape.all) {
       const tests = forms.map((f, i) => this.orTest([f], `${item.path}[${i}]`));
-      return (event) => tests.every((t) => anyKeyword(t, event));
+      return (event) => {
+        for (let i = 0; i < tests.length; i++) if (!anyKeyword(tests[i], event)) return false;
+        return true;
+      };
     }
     const test = this.orTest(forms, item.path);
     return (event) => anyKeyword(test, event);
@@ -363,8 +400,7 @@ class RuleCompiler {
     if (d.kind === 'item') return this.item(d);
     const parts = d.parts.map((p) => this.detection(p));
     if (parts.length === 1) return parts[0];
-    if (d.kind === 'all') return (event) => parts.every((p) => p(event));
-    return (event) => parts.some((p) => p(event));
+    return d.kind === 'all' ? allOf(parts) : anyOf(parts);
   }
 
   condition(node: ConditionNode, searches: Readonly<Record<string, Predicate>>): Predicate {
@@ -375,14 +411,10 @@ class RuleCompiler {
         const inner = this.condition(node.arg, searches);
         return (event) => !inner(event);
       }
-      case 'and': {
-        const args = node.args.map((a) => this.condition(a, searches));
-        return (event) => args.every((a) => a(event));
-      }
-      case 'or': {
-        const args = node.args.map((a) => this.condition(a, searches));
-        return (event) => args.some((a) => a(event));
-      }
+      case 'and':
+        return allOf(node.args.map((a) => this.condition(a, searches)));
+      case 'or':
+        return anyOf(node.args.map((a) => this.condition(a, searches)));
       case 'of':
         throw this.error(ErrorCode.INTERNAL, 'detection.condition', 'unresolved selector reached the compiler');
     }
