@@ -114,6 +114,8 @@ describe('parseQuery: errors name the position', () => {
     ['user.name:root AND source.ip:', 30, /expected a value after "source\.ip:"/],
     ['a AND', 6, /expected a search term after AND/],
     ['a OR OR b', 6, /expected a search term after OR \(got "OR b"\)/],
+    ['AND a', 1, /AND needs a search term before it/],
+    ['(or a)', 2, /OR needs a search term before it/],
     ['(a OR b', 8, /expected "\)" to close the "\(" at position 1/],
     ['a)', 2, /unexpected "\)"/],
     ['()', 2, /expected a search term inside "\("/],

@@ -110,6 +110,10 @@ class QueryParser {
       return inner;
     }
     if (c === ')') this.fail(start, 'unexpected ")" with no matching "("');
+    const op = this.peekOperator();
+    if (op === 'AND' || op === 'OR') {
+      this.fail(start, `${op} needs a search term before it (quote "${this.text.slice(start, start + op.length)}" to search for the word)`);
+    }
     if (c === '"') return phraseOrAll(this.readQuoted());
     if (c === '/' && /^\/(?:[^/\\]|\\.)*\/[ims]*(?=[\s)]|$)/.test(this.text.slice(start))) {
       this.fail(start, 'a /regex/ needs a field: write field:/regex/ (or quote the text to search for it)');

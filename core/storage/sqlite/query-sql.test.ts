@@ -264,6 +264,8 @@ describe('compileQuerySql on a real SQLite table: analysts see the events they a
     ['user.name:"alice"', ['e02']],
     ['winlog.event_data.TargetUserName:"admin"', ['e17']],
     ['winlog.event_data.TargetUserName:admin*', ['e16', 'e17']],
+    ['winlog.event_data.TargetUserName:""', []],
+    ['message:"..."', []],
     // ranges: numeric, exclusive bounds, open ends, KQL comparisons
     ['destination.port:[1 TO 1024]', ['e01', 'e02', 'e03', 'e25', 'e26']],
     ['destination.port:{1 TO 1024}', ['e01', 'e02', 'e03']],

@@ -334,6 +334,8 @@ function stringEquals(value: string, caseSensitive: boolean): Predicate {
  * analysed text field matches a phrase). A cheap instr() on the first word filters rows first.
  */
 function wordsPredicate(text: string): Predicate {
+  // An empty phrase would be found in every text; it means the empty value instead.
+  if (text.trim() === '') return stringEquals(text, false);
   const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
   if (words.length === 0) {
     return (v, t) => sql`(${IS_TEXT(t)} AND instr(lower(${v}), lower(${text})) > 0)`;
