@@ -1,6 +1,6 @@
 // Acknowledged means stored: a process that appends events and is then killed with SIGKILL
 // (no close, no checkpoint, killed mid-append) loses none of the events it reported as acked.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,21 +12,26 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const child = fileURLToPath(new URL('./append-child.ts', import.meta.url));
 
 let dir: string;
+let proc: ChildProcess | undefined;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-durability-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it('every event acked before a SIGKILL is there when the file is reopened', async () => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', 'tsx', child, dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = p;
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => {
+  p.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   const acked = await new Promise<number>((resolve, reject) => {
     let last = 0;
     let buf = '';
-    proc.stdout.on('data', (d: Buffer) => {
+    p.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const lines = buf.split('\n');
       buf = lines.pop() ?? '';
@@ -35,11 +40,11 @@ it('every event acked before a SIGKILL is there when the file is reopened', asyn
         if (m) last = Number(m[1]);
       }
       // Kill while it is still appending, after a good number of committed batches.
-      if (last >= 2000 && proc.exitCode === null && !proc.killed) {
-        proc.kill('SIGKILL');
+      if (last >= 2000 && p.exitCode === null && !p.killed) {
+        p.kill('SIGKILL');
       }
     });
-    proc.on('exit', (code, signal) => {
+    p.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') resolve(last);
       else reject(new Error(`append child exited with ${code} before being killed: ${stderr}`));
     });
