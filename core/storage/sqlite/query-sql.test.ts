@@ -421,6 +421,38 @@ describe('compileQuerySql on trees that the query language does not write', () =
   });
 });
 
+describe('any query string either runs or is refused as QUERY_SYNTAX', () => {
+  it('holds for 3000 random strings built from the syntax characters', () => {
+    // A fixed-seed generator keeps the run reproducible.
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = [
+      'source.ip', 'user.name', 'destination.port', '@timestamp', 'message', 'x', ':', ' ', ' ', '(', ')', '[', ']',
+      '{', '}', '"', '\\', '/', '*', '?', '-', '!', '+', '>', '>=', '<', 'AND', 'or', 'NOT', 'TO', '&&', '||', '10.0.0.0/8',
+      '2001:db8::1', '22', '1.5', 'now-1h', '2024-05-01', 'root', "'", '%', '_', ';', '_exists_', 'é',
+    ];
+    let ran = 0;
+    for (let i = 0; i < 3000; i++) {
+      let q = '';
+      const len = 1 + rand(12);
+      for (let j = 0; j < len; j++) q += pieces[rand(pieces.length)];
+      try {
+        match(q);
+        ran++;
+      } catch (err) {
+        if (!(err instanceof VigilError) || err.code !== 'QUERY_SYNTAX') {
+          throw new Error(`query ${JSON.stringify(q)} failed with ${String(err)}`);
+        }
+      }
+    }
+    expect(ran).toBeGreaterThan(300);
+    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 30 });
+  });
+});
+
 describe('registerSqlFunctions', () => {
   const one = (expr: string, ...params: unknown[]): unknown =>
     (db.prepare(`SELECT ${expr} AS v`).get(...params) as { v: unknown }).v;
