@@ -126,9 +126,11 @@ level: severe
     const codes = r.errors.map((e) => e.code).sort();
     expect(codes).toEqual(['SIGMA_INVALID', 'SIGMA_UNKNOWN_MODIFIER']);
     const mod = r.errors.find((e) => e.code === 'SIGMA_UNKNOWN_MODIFIER');
-    expect(mod?.location).toEqual({ source: 'rules/multi.yml', path: 'detection.sel.Image|endswit' });
-    expect(mod?.message).toMatch(/^33333333-2222-4333-8444-555555555555: rules\/multi.yml detection.sel.Image\|endswit: unknown modifier 'endswit' \(known: contains, /);
-    expect(r.errors.find((e) => e.code === 'SIGMA_INVALID')?.message).toContain("level: 'severe' is not allowed (allowed: informational, low, medium, high, critical)");
+    expect(mod?.location).toEqual({ source: 'rules/multi.yml', path: 'detection.sel.Image|endswit', line: 12, column: 9 });
+    expect(mod?.message).toMatch(/^33333333-2222-4333-8444-555555555555: rules\/multi.yml:12:9 detection.sel.Image\|endswit: unknown modifier 'endswit' \(known: contains, /);
+    expect(r.errors.find((e) => e.code === 'SIGMA_INVALID')?.message).toContain(
+      "rules/multi.yml:14:1 level: 'severe' is not allowed (allowed: informational, low, medium, high, critical)",
+    );
   });
 
   it('requires title, logsource and detection', () => {
@@ -213,6 +215,25 @@ detection:
     condition: sel
 `);
     expect(errs[0].location?.path).toBe('detection.sel.A');
+  });
+});
+
+describe('error positions', () => {
+  it('finds dotted field names, quoted keys and list items', () => {
+    const r = parseSigmaText(
+      `title: t
+logsource: {product: azure}
+detection:
+    selection:
+        properties.appId: x
+    other:
+        - A: 1
+        - 'B|nosuch': 2
+    condition: selection or other
+`,
+      'rules/pos.yml',
+    );
+    expect(r.errors[0].location).toEqual({ source: 'rules/pos.yml', path: 'detection.other[1].B|nosuch', line: 8, column: 11 });
   });
 });
 

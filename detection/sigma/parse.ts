@@ -21,6 +21,7 @@ import {
   SigmaStatus,
   type SigmaValue,
 } from './model.ts';
+import { documentStarts, locatePath } from './yaml-locate.ts';
 import { SIGMA_YAML_SCHEMA } from './yaml-schema.ts';
 
 type YamlMap = Record<string, unknown>;
@@ -71,15 +72,32 @@ const TIMESPAN_SECONDS: Readonly<Record<string, number>> = {
   y: 31_556_952,
 };
 
+/** Where a document sits in its file, so errors can carry line and column. */
+interface DocText {
+  readonly lines: readonly string[];
+  readonly from: number;
+  readonly to: number;
+}
+
 /** Collects errors for one document; every message starts with the rule id (or title) when known. */
 class DocContext {
   readonly errors: VigilError[] = [];
   label: string | undefined;
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    private readonly text?: DocText,
+  ) {}
 
   fail(code: ErrorCode, path: string | undefined, reason: string): void {
     const location: SourceLocation = { source: this.source };
-    if (path) location.path = path;
+    if (path) {
+      const at = this.text && locatePath(this.text.lines, this.text.from, this.text.to, path);
+      if (at) {
+        location.line = at.line;
+        location.column = at.column;
+      }
+      location.path = path;
+    }
     const prefix = this.label ? `${this.label}: ` : '';
     this.errors.push(new VigilError(code, `${prefix}${formatLocation(location)}: ${reason}`, location));
   }
@@ -539,9 +557,13 @@ export function parseSigmaText(text: string, source: string): { documents: Sigma
 
   let template: YamlMap | undefined;
   let previous: YamlMap | undefined;
+  const lines = text.split(/\r?\n/);
+  const starts = documentStarts(lines);
   raw.forEach((doc, index) => {
     if (doc === null || doc === undefined) return;
-    const ctx = new DocContext(source);
+    const from = starts.length === raw.length ? starts[index] : 0;
+    const to = starts.length === raw.length ? (starts[index + 1] ?? lines.length) : lines.length;
+    const ctx = new DocContext(source, { lines, from, to });
     if (!isPlainObject(doc)) {
       ctx.fail(ErrorCode.SIGMA_INVALID, `document ${index + 1}`, `a Sigma document must be a map, found ${describe(doc)}`);
       errors.push(...ctx.errors);

@@ -1,0 +1,60 @@
+// Finds the line and column of a YAML path such as `detection.sel.Image|endswith` in the rule
+// text, so semantic errors can point at `file:line:column` like syntax errors do. js-yaml keeps
+// no node positions, so this follows the keys through the indentation of the source lines.
+
+const KEY_LINE = /^(\s*)(?:-\s+)?(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\.)*)"|([^\s#'"][^#]*?))\s*:(?:\s|$)/;
+
+interface KeyLine {
+  readonly key: string;
+  readonly indent: number;
+  readonly column: number;
+}
+
+function readKey(line: string): KeyLine | undefined {
+  const m = KEY_LINE.exec(line);
+  if (!m) return undefined;
+  const key = m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3] !== undefined ? m[3] : m[4];
+  const column = line.length - line.trimStart().replace(/^-\s+/, '').length;
+  return { key, indent: m[1].length, column };
+}
+
+/** 0-based first line of each YAML document in `text` (split at `---` lines). */
+export function documentStarts(lines: readonly string[]): number[] {
+  const starts = [0];
+  lines.forEach((line, i) => {
+    if (/^---(\s|$)/.test(line)) {
+      if (i === 0 || lines.slice(starts[starts.length - 1], i).every((l) => /^\s*(#.*)?$/.test(l))) starts[starts.length - 1] = i + 1;
+      else starts.push(i + 1);
+    }
+  });
+  return starts;
+}
+
+/**
+ * 1-based line/column of the deepest key of `path` found between `from` and `to` (line
+ * indices). Keys may contain dots, so each step takes the longest key that prefixes the rest.
+ */
+export function locatePath(lines: readonly string[], from: number, to: number, path: string): { line: number; column: number } | undefined {
+  let rest = path.replace(/\[\d+\]/g, '');
+  let start = from;
+  let parentIndent = -1;
+  let found: { line: number; column: number } | undefined;
+  while (rest !== '') {
+    let hit: { index: number; key: KeyLine } | undefined;
+    for (let i = start; i < to; i++) {
+      const k = readKey(lines[i]);
+      if (!k) continue;
+      if (k.indent <= parentIndent && i > start) break;
+      if (rest === k.key || rest.startsWith(`${k.key}.`)) {
+        if (!hit || k.key.length > hit.key.key.length) hit = { index: i, key: k };
+        if (rest === k.key) break;
+      }
+    }
+    if (!hit) break;
+    found = { line: hit.index + 1, column: hit.key.column + 1 };
+    rest = rest.slice(hit.key.key.length + 1);
+    start = hit.index + 1;
+    parentIndent = hit.key.indent;
+  }
+  return found;
+}
