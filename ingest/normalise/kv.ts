@@ -6,6 +6,8 @@ export interface KeyValueOptions {
   separator?: string;
   /** Keep the quotes around quoted values (auditd uses them to tell text from hex). @default false */
   keepQuotes?: boolean;
+  /** A word without a separator continues the previous unquoted value ('op=adding user id=5'). @default false */
+  joinBareWords?: boolean;
 }
 
 /**
@@ -24,6 +26,11 @@ export function parseKeyValues(text: string, opts: KeyValueOptions = {}): { reco
     while (i < n && !/\s/.test(text[i]) && !text.startsWith(sep, i)) i++;
     const key = text.slice(keyStart, i);
     if (!text.startsWith(sep, i)) {
+      const last = pairs[pairs.length - 1];
+      if (opts.joinBareWords && last && key !== '' && !/^['"]/.test(last[1])) {
+        last[1] += ` ${key}`;
+        if (record[last[0]] !== undefined && pairs.findIndex((p) => p[0] === last[0]) === pairs.length - 1) record[last[0]] = last[1];
+      }
       continue;
     }
     i += sep.length;

@@ -1,5 +1,6 @@
 // Registry of raw-format parsers by dataset name. Each group adds its parsers at its marker.
 import { apacheAccessParser, apacheErrorParser } from './apache.ts';
+import { auditdParser } from './auditd.ts';
 import { haproxyParser } from './haproxy.ts';
 import { iptablesParser } from './iptables.ts';
 import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
@@ -19,6 +20,10 @@ import { cloudTrailParser } from './cloudtrail.ts';
 import { powershellOperationalParser, powershellParser } from './windows/powershell.ts';
 import { securityParser } from './windows/security.ts';
 import { sysmonParser } from './windows/sysmon.ts';
+import { cefParser } from './cef.ts';
+import { leefParser } from './leef.ts';
+import { kvParser } from './kv.ts';
+import { jsonParser } from './json.ts';
 
 const parsers: Parser[] = [
   // --- group A (syslog family) ---
@@ -33,6 +38,7 @@ const parsers: Parser[] = [
   haproxyParser,
   iptablesParser,
   pfsenseParser,
+  auditdParser,
   // --- group B (network, cloud, windows, generic) ---
   ciscoAsaParser,
   fortigateParser,
@@ -47,6 +53,10 @@ const parsers: Parser[] = [
   securityParser,
   powershellParser,
   powershellOperationalParser,
+  cefParser,
+  leefParser,
+  kvParser,
+  jsonParser,
 ];
 
 export const parserRegistry: ReadonlyMap<string, Parser> = new Map(parsers.map((p) => [p.dataset, p]));

@@ -2,7 +2,7 @@
 import { describe, it } from 'vitest';
 import { expectAgreement } from './fixture-harness.ts';
 
-const DATASETS = ['system.auth', 'system.syslog', 'nginx.access', 'apache.access', 'haproxy.log', 'iptables.log', 'pfsense.log'];
+const DATASETS = ['system.auth', 'system.syslog', 'nginx.access', 'apache.access', 'haproxy.log', 'iptables.log', 'pfsense.log', 'auditd.log'];
 
 describe('group A parsers agree with Elastic integration fixtures', () => {
   for (const dataset of DATASETS) {
