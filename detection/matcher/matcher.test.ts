@@ -539,6 +539,18 @@ condition: sel`);
     expect(plain.match({ V: '%admins%' })).toBe(true);
   });
 
+  it('re|expand puts the configured values into the pattern as alternatives', () => {
+    const r = compile(
+      `sel:
+    Host|re|expand: '^%Servers%\\.corp$'
+condition: sel`,
+      { placeholders: { '%Servers%': ['db1', 'web*'] } },
+    );
+    expect(r.match({ Host: 'db1.corp' })).toBe(true);
+    expect(r.match({ Host: 'web-07.corp' })).toBe(true);
+    expect(r.match({ Host: 'mail.corp' })).toBe(false);
+  });
+
   it('an unconfigured placeholder is a compile error naming it', () => {
     const e = errorOf(() =>
       compile(`sel:
@@ -569,6 +581,18 @@ condition: keywords`);
 condition: keywords`);
     expect(r.match({ a: 'wget http://x', b: 'saved to /tmp/y' })).toBe(true);
     expect(r.match({ a: 'wget http://x' })).toBe(false);
+  });
+
+  it('numeric keywords are searched as text; a single keyword string works too', () => {
+    const r = compile(`keywords:
+    - 4444
+condition: keywords`);
+    expect(r.match({ msg: 'connect to port 4444' })).toBe(true);
+    expect(r.match({ port: 4444 })).toBe(true);
+    expect(r.match({ port: 4445 })).toBe(false);
+    const one = compile(`kw: 'evil'
+condition: kw`);
+    expect(one.match({ a: { b: ['x', 'so EVIL'] } })).toBe(true);
   });
 
   it('uses the configured keyword source', () => {
