@@ -158,6 +158,9 @@ describe('parseQuery: errors name the position', () => {
     const deep = `${'('.repeat(65)}a${')'.repeat(65)}`;
     expect(syntaxError(deep).message).toMatch(/nested deeper than 64/);
     expect(parseQuery(`${'('.repeat(64)}a${')'.repeat(64)}`)).toEqual(phrase('a'));
+    expect(syntaxError(`${'NOT '.repeat(65)}a`).message).toMatch(/^q: position 257: parentheses and NOTs nested deeper than 64/);
+    expect(syntaxError(`${'-'.repeat(100)}a`).code).toBe('QUERY_SYNTAX');
+    expect(syntaxError(`x:(${'NOT '.repeat(40)}(${'NOT '.repeat(40)}a))`).code).toBe('QUERY_SYNTAX');
   });
 });
 

@@ -84,11 +84,12 @@ class QueryParser {
 
   private parseNot(): QueryNode {
     this.skipWs();
-    if (this.takeOperator('NOT')) return { kind: 'not', arg: this.parseNot() };
+    const at = this.pos;
+    if (this.takeOperator('NOT')) return this.negate(at, () => this.parseNot());
     const c = this.peek();
     if ((c === '-' || c === '!') && this.isClauseStart(this.pos + 1)) {
       this.pos++;
-      return { kind: 'not', arg: this.parseNot() };
+      return this.negate(at, () => this.parseNot());
     }
     if (c === '+' && this.isClauseStart(this.pos + 1)) this.pos++;
     return this.parsePrimary();
@@ -199,11 +200,12 @@ class QueryParser {
 
   private parseValueNot(field: string): QueryNode {
     this.skipWs();
-    if (this.takeOperator('NOT')) return { kind: 'not', arg: this.parseValueNot(field) };
+    const at = this.pos;
+    if (this.takeOperator('NOT')) return this.negate(at, () => this.parseValueNot(field));
     const c = this.peek();
     if ((c === '-' || c === '!') && this.isClauseStart(this.pos + 1)) {
       this.pos++;
-      return { kind: 'not', arg: this.parseValueNot(field) };
+      return this.negate(at, () => this.parseValueNot(field));
     }
     if (c === '+' && this.isClauseStart(this.pos + 1)) this.pos++;
     this.skipWs();
@@ -477,8 +479,16 @@ class QueryParser {
     return at >= this.text.length || /[\s)]/.test(this.text[at]);
   }
 
+  /** NOT nests like a parenthesis, so it counts towards the same depth limit. */
+  private negate(at: number, operand: () => QueryNode): QueryNode {
+    this.enter(at);
+    const arg = operand();
+    this.depth--;
+    return { kind: 'not', arg };
+  }
+
   private enter(at: number): void {
-    if (++this.depth > MAX_QUERY_DEPTH) this.fail(at, `parentheses nested deeper than ${MAX_QUERY_DEPTH}`);
+    if (++this.depth > MAX_QUERY_DEPTH) this.fail(at, `parentheses and NOTs nested deeper than ${MAX_QUERY_DEPTH}`);
   }
 
   private expectClose(ch: string, open: number): void {

@@ -453,6 +453,15 @@ describe('any query string either runs or is refused as QUERY_SYNTAX', () => {
   });
 });
 
+describe('queries at the size limit', () => {
+  it('run when they chain thousands of terms (SQLite caps expression depth at 1000)', () => {
+    expect(match('garbage '.repeat(500))).toEqual(['e05']);
+    expect(match(`${'user.name:nobody OR '.repeat(200)}user.name:root`)).toEqual(['e01', 'e14']);
+    expect(match(`${'NOT '.repeat(63)}user.name:root`)).toEqual(except('e01', 'e14'));
+    expect(match(`${'('.repeat(30)}${'NOT '.repeat(30)}user.name:root${')'.repeat(30)}`)).toEqual(['e01', 'e14']);
+  });
+});
+
 describe('registerSqlFunctions', () => {
   const one = (expr: string, ...params: unknown[]): unknown =>
     (db.prepare(`SELECT ${expr} AS v`).get(...params) as { v: unknown }).v;

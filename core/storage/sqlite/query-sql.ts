@@ -73,9 +73,17 @@ function sql(strings: TemplateStringsArray, ...parts: Array<Sql | SqlParam>): Sq
   return new Sql(text, params);
 }
 
+/**
+ * Joins with AND/OR as a balanced tree: SQLite parses `a OR b OR c …` into a chain as deep as it
+ * is long and refuses expressions deeper than 1000, which a 4 KiB query of short terms exceeds.
+ */
 function joinSql(pieces: readonly Sql[], op: 'AND' | 'OR'): Sql {
   if (pieces.length === 1) return pieces[0];
-  return new Sql(`(${pieces.map((p) => p.sql).join(` ${op} `)})`, pieces.flatMap((p) => p.params));
+  if (pieces.length <= 8) {
+    return new Sql(`(${pieces.map((p) => p.sql).join(` ${op} `)})`, pieces.flatMap((p) => p.params));
+  }
+  const mid = Math.ceil(pieces.length / 2);
+  return joinSql([joinSql(pieces.slice(0, mid), op), joinSql(pieces.slice(mid), op)], op);
 }
 
 const TRUE = new Sql('1', []);
