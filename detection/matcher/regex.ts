@@ -14,7 +14,8 @@ export class RegexRefusal extends Error {
 
 /**
  * Rewrites Python-only syntax: leading inline flags `(?i)`/`(?s)`/`(?m)` become RegExp flags
- * (Node 20 refuses them), `(?P<n>…)` → `(?<n>…)`, `(?P=n)` → `\k<n>`, `\A`/`\Z` → anchors.
+ * (Node 20 refuses them), `(?P<n>…)` → `(?<n>…)`, `(?P=n)` → `\k<n>`, `\A`/`\Z` → anchors,
+ * `{,n}` → `{0,n}`.
  */
 export function translatePattern(pattern: string): { source: string; flags: Set<string> } {
   const flags = new Set<string>();
@@ -52,6 +53,9 @@ export function translatePattern(pattern: string): { source: string; flags: Set<
         out += '\\]';
         i++;
       }
+    } else if (c === '{' && /^\{,\d+\}/.test(src.slice(i))) {
+      // Python reads `{,n}` as `{0,n}`; JavaScript would take it as literal text.
+      out += '{0';
     } else if (src.startsWith('(?P<', i)) {
       out += '(?<';
       i += 3;

@@ -77,6 +77,8 @@ describe('regex translation and safety analysis', () => {
     expect(translatePattern('(?P<x>a)(?P=x)').source).toBe('(?<x>a)\\k<x>');
     expect(translatePattern('\\\\AppData').source).toBe('\\\\AppData');
     expect(translatePattern('[]a]').source).toBe('[\\]a]');
+    expect(translatePattern('a{,3}b').source).toBe('a{0,3}b');
+    expect(translatePattern('\\Aabc\\Z').source).toBe('(?<![\\s\\S])abc(?![\\s\\S])');
   });
   it('flags nested unbounded quantifiers only', () => {
     expect(hasNestedUnboundedQuantifier('(a+)+$')).toBe(true);
