@@ -140,7 +140,7 @@ function dissect(pattern: string): RegExp {
 }
 
 // Building blocks for hand-written grammars.
-const HOST = String.raw`[0-9A-Za-z][0-9A-Za-z_.:-]*`;
+const HOST = '[0-9A-Za-z][0-9A-Za-z_.:-]*';
 const USER_PAREN = String.raw`(?:\s*\((?<suser>[^()]*(?:\([^()]*\))?[^()]*)\))?`;
 const DUSER_PAREN = String.raw`(?:\s*\((?<duser>[^()]*(?:\([^()]*\))?[^()]*)\))?`;
 
@@ -234,9 +234,7 @@ const GRAMMARS: Grammar[] = [
   ),
   G(
     ['302014', '302016', '302018', '302021', '302036', '302304', '302306'],
-    new RegExp(
-      String.raw`^Teardown (?<proto>\S+) (?:state-bypass )?connection (?<connid>\S+) (?:for|from) (?<sif>[^:]*):(?<saddr>[^\s/]+)\/(?<sport>\d+)\s*(?:\(?(?<suser>[^()]*(?:\([^()]*\))?[^()]*?)\)? )?to (?<dif>[^:]*):(?<daddr>[^\s/]+)\/(?<dport>\d+)\s*(?:\(?(?<duser>[^()]*(?:\([^()]*\))?[^()]*?)\)? )?duration (?<dur>\d+:\d{2}:\d{2}) bytes (?<bytes>\d+)(?: (?<reason>[^:(]*?))?(?: from (?<terminit>[^:(]*?))?(?: \((?<termuser>[^)]*)\))?\s*$`,
-    ),
+    /^Teardown (?<proto>\S+) (?:state-bypass )?connection (?<connid>\S+) (?:for|from) (?<sif>[^:]*):(?<saddr>[^\s/]+)\/(?<sport>\d+)\s*(?:\(?(?<suser>[^()]*(?:\([^()]*\))?[^()]*?)\)? )?to (?<dif>[^:]*):(?<daddr>[^\s/]+)\/(?<dport>\d+)\s*(?:\(?(?<duser>[^()]*(?:\([^()]*\))?[^()]*?)\)? )?duration (?<dur>\d+:\d{2}:\d{2}) bytes (?<bytes>\d+)(?: (?<reason>[^:(]*?))?(?: from (?<terminit>[^:(]*?))?(?: \((?<termuser>[^)]*)\))?\s*$/,
     new RegExp(
       String.raw`^Teardown (?<proto>\S+) connection for faddr (?:(?<dif>[^:\s]*):)?(?<daddr>${HOST})\/\d+\s*(?:\(?(?<duser>[^)]*)\)? )?gaddr (?:[^:\s]*:)?(?<natsrc>[^\s/]+)\/\d+ laddr (?:(?<sif>[^:\s]*):)?(?<saddr>${HOST})\/\d+\s*(?:\((?<suser>[^)]*)\))?(?:\s*type (?<icmptype>\d+) code (?<icmpcode>\d+))?`,
     ),
