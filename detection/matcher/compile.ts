@@ -190,8 +190,16 @@ class RuleCompiler {
     this.keywordCache = undefined;
   }
 
+  /** The item being compiled, whose file position errors under its path can borrow. */
+  private currentItem: DetectionItem | undefined;
+
   error(code: VigilError['code'], path: string, reason: string): VigilError {
     const location: SourceLocation = { source: this.rule.source, path };
+    const at = this.currentItem;
+    if (at && path.startsWith(at.path)) {
+      if (at.line !== undefined) location.line = at.line;
+      if (at.column !== undefined) location.column = at.column;
+    }
     const label = this.rule.id ?? this.rule.name ?? this.rule.title;
     return new VigilError(code, `${label}: ${formatLocation(location)}: ${reason}`, location);
   }
@@ -318,6 +326,7 @@ class RuleCompiler {
   }
 
   private item(item: DetectionItem): Predicate {
+    this.currentItem = item;
     let shape: ItemShape;
     const forms: ValueForm[] = [];
     let modifiers = item.modifiers;

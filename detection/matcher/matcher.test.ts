@@ -177,8 +177,8 @@ condition: sel`),
     );
     expect(e.code).toBe('SIGMA_INVALID');
     expect(e.message).toContain('quote the number');
-    expect(e.location).toEqual({ source: 'inline.yml', path: 'detection.sel.EventID|contains' });
-    expect(e.message.startsWith('5b0b1c3e-1111-4222-8333-944445555666: inline.yml detection.sel.EventID|contains')).toBe(true);
+    expect(e.location).toEqual({ source: 'inline.yml', path: 'detection.sel.EventID|contains', line: 8, column: 9 });
+    expect(e.message.startsWith('5b0b1c3e-1111-4222-8333-944445555666: inline.yml:8:9 detection.sel.EventID|contains')).toBe(true);
   });
 });
 

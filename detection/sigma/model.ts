@@ -56,6 +56,9 @@ export interface DetectionItem {
   readonly values: readonly SigmaValue[];
   /** YAML path inside the rule, e.g. `detection.selection.Image|endswith`. */
   readonly path: string;
+  /** 1-based position of the key in the file, for compile errors. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /** A search identifier's body: a map is `all` (AND) of its entries, a list is `any` (OR). */

@@ -85,8 +85,8 @@ describe('rules', () => {
     const sel = doc.detection.searches.selection;
     expect(sel.kind).toBe('all');
     expect(sel.parts).toEqual([
-      { kind: 'item', field: 'Image', modifiers: ['endswith'], values: [{ kind: 'string', raw: '\\whoami.exe' }], path: 'detection.selection.Image|endswith' },
-      { kind: 'item', field: 'Code', modifiers: [], values: [{ kind: 'string', raw: '00000429' }], path: 'detection.selection.Code' },
+      { kind: 'item', field: 'Image', modifiers: ['endswith'], values: [{ kind: 'string', raw: '\\whoami.exe' }], path: 'detection.selection.Image|endswith', line: 21, column: 9 },
+      { kind: 'item', field: 'Code', modifiers: [], values: [{ kind: 'string', raw: '00000429' }], path: 'detection.selection.Code', line: 22, column: 9 },
     ]);
   });
 

@@ -88,10 +88,14 @@ class DocContext {
     private readonly text?: DocText,
   ) {}
 
+  position(path: string): { line: number; column: number } | undefined {
+    return this.text && locatePath(this.text.lines, this.text.from, this.text.to, path);
+  }
+
   fail(code: ErrorCode, path: string | undefined, reason: string): void {
     const location: SourceLocation = { source: this.source };
     if (path) {
-      const at = this.text && locatePath(this.text.lines, this.text.from, this.text.to, path);
+      const at = this.position(path);
       if (at) {
         location.line = at.line;
         location.column = at.column;
@@ -289,7 +293,8 @@ function parseItem(ctx: DocContext, key: string, value: unknown, path: string): 
     const sv = toSigmaValue(ctx, value, path);
     if (sv) values.push(sv);
   }
-  return { kind: 'item', field, modifiers, values, path };
+  const at = ctx.position(path);
+  return at ? { kind: 'item', field, modifiers, values, path, line: at.line, column: at.column } : { kind: 'item', field, modifiers, values, path };
 }
 
 function parseDetection(ctx: DocContext, value: unknown, path: string): Detection {
