@@ -42,7 +42,8 @@ const RFC5424 =
   /^(\d{1,2}) (-|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) (\S+) (\S+) (\S+) (\S+) (-|\[.*)$/s;
 const STAMP = new RegExp(`^(${ISO_STAMP_SOURCE}|${BSD_STAMP_SOURCE})(?: [A-Z]{3,4}(?= ))?:? ?`);
 // A program tag: 'sshd[123]:', 'sudo:', 'kernel:', '/usr/sbin/cron[9]:'; pid may carry a thread ('21412/0x7000').
-const TAG = /^([^\s[\]:]+)(?:\[([^\]\s]*)\])?: ?/;
+// macOS adds the job after the pid: 'com.apple.xpc.launchd[1] (com.apple.mdmclient.123):'.
+const TAG = /^([^\s[\]:]+)(?:\[([^\]\s]*)\])?(?: \([^()\s]*\))?: ?/;
 const FAC_SEV = /^([a-z0-9-]+)\.([a-z]+) /;
 
 /** Reads RFC 5424 structured data ('[id k="v" ...][id2 ...]') and returns it with the rest of the text. */

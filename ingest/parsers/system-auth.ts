@@ -35,7 +35,7 @@ const PORT = String.raw`(?: port (\d+))?`;
 const SSH_RULES: Rule[] = [
   {
     // Accepted publickey for vagrant from 10.0.2.2 port 63673 ssh2: RSA 39:33:...
-    re: new RegExp(String.raw`^(Accepted|Failed|Postponed) (\S+) for (invalid user )?(.*?) from ${HOST}${PORT}(?: (ssh\d?))?(?:: (.+))?$`),
+    re: new RegExp(String.raw`^(Accepted|Failed|Postponed) (\S+) for (invalid user )?(.*?) from ${HOST}${PORT}(?: (ssh\d?))?(?:: (.+?))?(?: \[preauth\])?$`),
     apply: (m, doc) => {
       const ok = m[1] === 'Accepted';
       setPath(doc, 'system.auth.ssh.event', m[1]);
@@ -43,7 +43,10 @@ const SSH_RULES: Rule[] = [
       setIfDefined(doc, 'system.auth.ssh.signature', m[8]);
       setIfDefined(doc, 'user.name', m[4]);
       setSourceHost(doc, m[5], m[6]);
-      classify(doc, ok ? ['authentication', 'session'] : ['authentication'], ['info'], ok ? 'success' : 'failure', 'ssh_login');
+      // 'Postponed' is an intermediate step of a login, not an outcome.
+      if (m[1] !== 'Postponed') {
+        classify(doc, ok ? ['authentication', 'session'] : ['authentication'], ['info'], ok ? 'success' : 'failure', 'ssh_login');
+      }
     },
   },
   {
@@ -146,18 +149,22 @@ const PAM_RULES: Rule[] = [
     },
   },
   {
-    // session opened for user root(uid=0) by vagrant(uid=1000) / session closed for user root
-    re: new RegExp(String.raw`^${PAM_SERVICE}session (opened|closed) for user ([^\s(]+)(?:\(uid=(\d+)\))?(?: by ([^\s(]*)(?:\(uid=(\d+)\))?)?`),
+    // 'session opened for user root(uid=0) by vagrant(uid=1000)', older PAM: 'for user root by (uid=0)'.
+    // As in Elastic, the acting user (after 'by') is user.name and the session's user is user.effective.
+    re: new RegExp(String.raw`^${PAM_SERVICE}session (opened|closed) for user ['"]?([^\s('"]+)['"]?(?:\(uid=(\d+)\))?(?: by ['"]?([^\s('"]*)['"]?(?:\(uid=(\d+)\))?)?`),
     apply: (m, doc) => {
       const opened = m[4] === 'opened';
       setPath(doc, 'system.auth.pam.module', `pam_${m[1]}`);
       setPath(doc, 'system.auth.pam.session_type', m[2]);
-      setPath(doc, 'user.name', m[5]);
-      setIfDefined(doc, 'user.id', m[6]);
-      if (m[7]) {
-        setPath(doc, 'source.user.name', m[7]);
-        setIfDefined(doc, 'source.user.id', m[8]);
+      const by = m[7];
+      if (by) {
+        setPath(doc, 'user.name', by);
+        setPath(doc, 'user.effective.name', m[5]);
+        setIfDefined(doc, 'user.effective.id', m[6]);
+      } else {
+        setPath(doc, 'user.name', m[5]);
       }
+      setIfDefined(doc, 'user.id', m[8] ?? (by ? undefined : m[6]));
       classify(doc, ['session'], [opened ? 'start' : 'end'], 'success', opened ? 'logged-on' : 'logged-off');
     },
   },
@@ -270,7 +277,7 @@ const IAM_RULES: Rule[] = [
       setPath(doc, 'user.target.name', m[1]);
       setPath(doc, 'user.name', m[3]);
       setPath(doc, 'group.name', m[4]);
-      classify(doc, ['iam'], ['change'], 'success', m[2] === 'added' ? 'group-member-added' : 'group-member-removed');
+      classify(doc, ['iam'], ['change'], 'success', m[2] === 'added' ? 'group-user-added' : 'group-user-removed');
     },
   },
   {
@@ -342,6 +349,20 @@ export function applySshMessage(message: string, doc: EcsEvent): boolean {
   return applyRules(SSH_RULES, message.trim(), doc);
 }
 
+// The shadow-utils tools: Elastic classifies their events by the tool, whatever the message says.
+const IAM_TOOLS: Record<string, [string, string]> = {
+  useradd: ['user', 'creation'], userdel: ['user', 'deletion'], usermod: ['user', 'change'],
+  groupadd: ['group', 'creation'], groupdel: ['group', 'deletion'], groupmod: ['group', 'change'],
+};
+
+function classifyIamTool(doc: EcsEvent, program: string, message: string): void {
+  const kind = IAM_TOOLS[program];
+  if (!kind) return;
+  setPath(doc, 'event.category', ['iam']);
+  setPath(doc, 'event.type', [...kind]);
+  setPath(doc, 'event.outcome', message.includes('fail') ? 'failure' : 'success');
+}
+
 export function parseSystemAuth(raw: RawRecord): ParseResult {
   const env = syslogEnvelope(raw, 'system', DATASET, true);
   if (!env) return parseFailure(raw, DATASET, 'no syslog header: expected "Mmm dd hh:mm:ss HOST PROGRAM[PID]: MESSAGE"');
@@ -356,6 +377,7 @@ export function parseSystemAuth(raw: RawRecord): ParseResult {
     else if (program === 'su') applyRules(SU_RULES, trimmed, doc);
     else if (!applyRules(IAM_RULES, trimmed, doc) && sudo) applySudo(sudo, doc);
   }
+  classifyIamTool(doc, program, trimmed);
   return { ok: true, events: [fillRelated(doc)] };
 }
 
