@@ -79,8 +79,10 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
 
     const pump = (): void => {
       if (busy) return;
-      busy = (async () => {
-        socket.pause();
+      socket.pause();
+      const work = (async () => {
+        // Yield once so `busy` is assigned before this body can clear it.
+        await null;
         while (pending.length > 0) {
           const batch = pending.splice(0, batchSize);
           await deliver(batch, source);
@@ -90,8 +92,9 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
         if (fatal || ended) socket.destroy();
         else if (!closing) socket.resume();
       })();
-      track.add(busy);
-      void busy.finally(() => track.delete(busy!));
+      busy = work;
+      track.add(work);
+      void work.finally(() => track.delete(work));
     };
 
     socket.on('data', (chunk: Buffer) => {
