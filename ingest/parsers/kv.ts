@@ -1,6 +1,6 @@
 // Generic key=value lines (`a=1 b="two words"`, optionally behind a syslog header) → ECS: the
 // common key names every vendor reuses map to ECS fields, everything else is kept as labels.
-import { type EcsEvent, getPath, setPath } from '../../core/ecs.ts';
+import { type EcsEvent, setPath } from '../../core/ecs.ts';
 import { parseKeyValues } from '../normalise/kv.ts';
 import { defaultZoneOf, parseSyslogTimestamp } from '../normalise/time.ts';
 import { baseEvent, fillRelatedB, isIp, parseFailure, putSyslogPriority, putTransport, toInt } from './event-build.ts';
@@ -85,10 +85,12 @@ export function parseKv(raw: RawRecord): ParseResult {
   }
   const { pairs } = parseKeyValues(text.slice(first.index));
   if (pairs.length === 0) return parseFailure(raw, DATASET, 'no key=value pairs');
+  // The first key naming an ECS field wins; the pairs override what the syslog header said.
+  const assigned = new Set<string>();
   for (const [key, value] of pairs) {
     if (value === '' || value === '-') continue;
     const mapping = BY_KEY.get(key.toLowerCase());
-    if (mapping && getPath(doc, mapping[0]) === undefined) {
+    if (mapping && !assigned.has(mapping[0])) {
       const [field, conv] = mapping;
       let v: unknown;
       switch (conv) {
@@ -105,6 +107,7 @@ export function parseKv(raw: RawRecord): ParseResult {
           break;
         case 'transport':
           putTransport(doc, value);
+          assigned.add(field);
           continue;
         case 'time':
           v = time(value, tz, raw.receivedAt);
@@ -125,6 +128,7 @@ export function parseKv(raw: RawRecord): ParseResult {
       }
       if (v !== undefined) {
         setPath(doc, field, v);
+        assigned.add(field);
         continue;
       }
     }
