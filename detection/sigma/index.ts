@@ -1,25 +1,22 @@
+export { ConditionSyntaxError, parseCondition, resolveCondition, selectIdentifiers } from './condition.ts';
+export { applyFilters, logsourceContains } from './filters.ts';
+export { loadSigmaPaths } from './load.ts';
 export type {
   ConditionNode,
   CorrelationExpression,
-  CorrelationOperator,
   CorrelationThreshold,
-  CorrelationType,
   Detection,
   DetectionItem,
-  Modifier,
   SigmaCorrelation,
   SigmaCorrelationSpec,
   SigmaDetection,
   SigmaDocument,
   SigmaFilter,
   SigmaFilterSpec,
-  SigmaLevel,
   SigmaLogsource,
   SigmaMeta,
   SigmaRule,
-  SigmaStatus,
   SigmaValue,
 } from './model.ts';
-export { applyFilters, logsourceContains } from './filters.ts';
-export { loadSigmaPaths } from './load.ts';
+export { CorrelationOperator, CorrelationType, Modifier, RelationType, SigmaLevel, SigmaStatus } from './model.ts';
 export { parseSigmaText } from './parse.ts';
