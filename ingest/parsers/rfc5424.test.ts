@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { rfc3164Parser } from './rfc3164.ts';
+import { rfc5424Parser } from './rfc5424.ts';
+import { parseError, parseOne } from './test-support.ts';
+
+describe('rfc5424', () => {
+  it('reads the RFC 5424 §6.5 example with structured data', () => {
+    const line =
+      '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] An application event log entry...';
+    const d = parseOne(rfc5424Parser, line);
+    expect(d.get('@timestamp')).toBe('2003-10-11T22:14:15.003Z');
+    expect(d.get('host.hostname')).toBe('mymachine.example.com');
+    expect(d.get('process.name')).toBe('evntslog');
+    expect(d.get('process.pid')).toBeUndefined();
+    expect(d.get('log.syslog.msgid')).toBe('ID47');
+    expect(d.get('log.syslog.facility.code')).toBe(20);
+    expect(d.get('log.syslog.severity.name')).toBe('notice');
+    expect(d.get('log.syslog.structured_data')).toEqual({
+      'exampleSDID@32473': { iut: '3', eventSource: 'Application', eventID: '1011' },
+    });
+    expect(d.get('message')).toBe('An application event log entry...');
+  });
+
+  it('unescapes ] " and \\ inside parameter values and handles nil fields and a BOM', () => {
+    const line = '<34>1 2003-08-24T05:14:15.000003-07:00 - su 4123 - [a@1 k="x\\]y\\"z\\\\"][b@2 n="1"] \uFEFFhello';
+    const d = parseOne(rfc5424Parser, line);
+    expect(d.get('@timestamp')).toBe('2003-08-24T05:14:15.000-07:00');
+    expect(d.get('host.hostname')).toBeUndefined();
+    expect(d.get('process.pid')).toBe(4123);
+    expect(d.get('log.syslog.structured_data')).toEqual({ 'a@1': { k: 'x]y"z\\' }, 'b@2': { n: '1' } });
+    expect(d.get('message')).toBe('hello');
+  });
+
+  it('refuses RFC 3164 lines', () => {
+    expect(parseError(rfc5424Parser, '<34>Oct 11 22:14:15 mymachine su: hi')).toContain('not an RFC 5424 line');
+  });
+});
+
+describe('rfc3164', () => {
+  it('reads the RFC 3164 example', () => {
+    const d = parseOne(rfc3164Parser, "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8");
+    expect(d.get('@timestamp')).toBe('2025-10-11T22:14:15.000Z');
+    expect(d.get('host.hostname')).toBe('mymachine');
+    expect(d.get('process.name')).toBe('su');
+    expect(d.get('log.syslog.facility.name')).toBe('auth');
+    expect(d.get('log.syslog.severity.code')).toBe(2);
+    expect(d.get('message')).toBe("'su root' failed for lonvick on /dev/pts/8");
+  });
+
+  it('reads lines without priority or hostname, and rsyslog ISO stamps', () => {
+    const noHost = parseOne(rfc3164Parser, 'Jun  1 08:00:01 CRON[4242]: (root) CMD (run-parts /etc/cron.hourly)');
+    expect(noHost.get('host.hostname')).toBeUndefined();
+    expect(noHost.get('process.name')).toBe('CRON');
+    expect(noHost.get('process.pid')).toBe(4242);
+    const iso = parseOne(rfc3164Parser, '2026-06-01T08:00:01.123456+02:00 web-1 systemd[1]: Started Session 5 of user bob.');
+    expect(iso.get('@timestamp')).toBe('2026-06-01T08:00:01.123+02:00');
+    expect(iso.get('host.hostname')).toBe('web-1');
+    expect(iso.get('message')).toBe('Started Session 5 of user bob.');
+  });
+
+  it('reads a line in the source timezone and with a trailing year-less host-only body', () => {
+    const d = parseOne(rfc3164Parser, '<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!', { tz: 'America/New_York' });
+    expect(d.get('@timestamp')).toBe('2026-02-05T17:32:18.000-05:00');
+    expect(d.get('host.hostname')).toBe('10.0.0.99');
+    expect(d.get('process.name')).toBeUndefined();
+    expect(d.get('message')).toBe('Use the BFG!');
+  });
+
+  it('refuses a line without a header', () => {
+    expect(parseError(rfc3164Parser, 'just text')).toBe(
+      'file x.log:7: rfc3164: no syslog header: expected "[<PRI>]Mmm dd hh:mm:ss [HOST] TAG[PID]: MSG" (got "just text")',
+    );
+  });
+});
