@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileRule } from '../matcher/compile.ts';
+import { ONE, parseSigmaString, STAR } from '../matcher/sigma-string.ts';
 import { loadSigmaPaths } from './load.ts';
-import type { Detection, DetectionItem, SigmaRule } from './model.ts';
+import type { Detection, DetectionItem, SigmaRule, SigmaValue } from './model.ts';
 
 const ROOT = existsSync('rules/sigma') ? 'rules/sigma' : '/work/shared/sigma';
 const FOLDERS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance'].map((f) => `${ROOT}/${f}`);
@@ -21,6 +22,34 @@ function placeholdersOf(rule: SigmaRule): Record<string, string[]> {
   };
   Object.values(rule.detection.searches).forEach(walk);
   return out;
+}
+
+/** Text that a plain/contains/startswith/endswith Sigma value matches: wildcards filled in. */
+function sample(v: SigmaValue): string | undefined {
+  if (v.kind === 'number') return String(v.value);
+  if (v.kind !== 'string') return undefined;
+  return parseSigmaString(v.raw)
+    .map((p) => (p === STAR ? '' : p === ONE ? 'x' : p))
+    .join('');
+}
+
+/** An event the selection must match, or undefined when its modifiers are out of scope. */
+function eventFor(d: Detection): Record<string, unknown> | undefined {
+  if (d.kind !== 'all') return undefined;
+  const event: Record<string, unknown> = {};
+  for (const item of d.parts) {
+    if (item.kind !== 'item' || item.field === null || item.field in event) return undefined;
+    const mods = item.modifiers;
+    const all = mods.includes('all');
+    const place = mods.filter((m) => m !== 'all');
+    if (place.length > 1 || (place.length === 1 && !['contains', 'startswith', 'endswith'].includes(place[0]))) return undefined;
+    if (all && place[0] !== 'contains') return undefined;
+    const texts = (all ? item.values : item.values.slice(0, 1)).map(sample);
+    if (texts.length === 0 || texts.some((t) => t === undefined)) return undefined;
+    const text = texts.join(' ');
+    event[item.field] = place[0] === 'contains' ? `head ${text} tail` : place[0] === 'startswith' ? `${text}tail` : place[0] === 'endswith' ? `head${text}` : text;
+  }
+  return event;
 }
 
 describe(`SigmaHQ corpus under ${ROOT}`, () => {
@@ -43,6 +72,22 @@ describe(`SigmaHQ corpus under ${ROOT}`, () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('every plain/contains/startswith/endswith selection matches an event built from its own values', () => {
+    const misses: string[] = [];
+    let checked = 0;
+    for (const rule of rules) {
+      for (const [name, d] of Object.entries(rule.detection.searches)) {
+        const event = eventFor(d);
+        if (!event) continue;
+        checked++;
+        const single: SigmaRule = { ...rule, detection: { searches: { [name]: d }, condition: { kind: 'ref', name }, conditionText: [name] } };
+        if (!compileRule(single).match(event)) misses.push(`${rule.source} ${name} ${JSON.stringify(event)}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(4000);
+    expect(misses).toEqual([]);
   });
 
   it('placeholder rules refuse to compile until their placeholders are configured', () => {
