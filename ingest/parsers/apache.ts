@@ -42,7 +42,7 @@ function startDoc(raw: RawRecord, dataset: string): EcsEvent {
 /** The record's text, or, when Apache logged through syslog (ErrorLog syslog / logger), its message. */
 function bodyOf(raw: RawRecord, doc: EcsEvent, looksRight: RegExp): string {
   const first = raw.message.split('\n')[0];
-  if (looksRight.test(first)) return first;
+  // Header first: a syslog-wrapped access line also contains the access-log shape.
   const header = parseSyslogHeader(first, raw);
   if (header && looksRight.test(header.message)) {
     applySyslogHeader(doc, header);

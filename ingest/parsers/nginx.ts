@@ -106,7 +106,7 @@ function parseAccessLine(line: string, doc: EcsEvent, tz: string | undefined): b
 /** The record's text, or, when nginx logged through syslog, the header applied and its message. */
 function bodyOf(raw: RawRecord, doc: EcsEvent, looksRight: RegExp): string {
   const first = raw.message.split('\n')[0];
-  if (looksRight.test(first)) return first;
+  // Header first: a syslog-wrapped access line also contains the access-log shape.
   const header = parseSyslogHeader(first, raw);
   if (header && looksRight.test(header.message)) {
     applySyslogHeader(doc, header);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { apacheAccessParser, apacheErrorParser } from './apache.ts';
+import { nginxAccessParser, nginxErrorParser } from './nginx.ts';
+import { parseError, parseOne } from './test-support.ts';
+
+describe('nginx.access', () => {
+  it('reads the combined format', () => {
+    const d = parseOne(
+      nginxAccessParser,
+      '203.0.113.10 - jane [10/Oct/2025:13:55:36 +0200] "POST /login?next=%2Fhome HTTP/2.0" 302 0 "https://example.org/" "curl/8.5.0"',
+    );
+    expect(d.get('@timestamp')).toBe('2025-10-10T13:55:36.000+02:00');
+    expect(d.get('source.ip')).toBe('203.0.113.10');
+    expect(d.get('user.name')).toBe('jane');
+    expect(d.get('http.request.method')).toBe('POST');
+    expect(d.get('url.path')).toBe('/login');
+    expect(d.get('url.query')).toBe('next=/home');
+    expect(d.get('http.version')).toBe('2.0');
+    expect(d.get('http.response.status_code')).toBe(302);
+    expect(d.get('http.request.referrer')).toBe('https://example.org/');
+    expect(d.get('user_agent.original')).toBe('curl/8.5.0');
+    expect(d.get('event.outcome')).toBe('success');
+    expect(d.get('event.category')).toEqual(['web']);
+  });
+
+  it('picks the first public address of a proxy chain and reads trailing XFF and timings', () => {
+    const d = parseOne(
+      nginxAccessParser,
+      'shop.example.org:443 10.1.1.1, 198.51.100.23 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 503 12 "-" "-" "192.0.2.50, 10.1.1.1" rt=0.250 uct="0.001" urt="0.249"',
+    );
+    expect(d.get('destination.domain')).toBe('shop.example.org');
+    expect(d.get('destination.port')).toBe(443);
+    expect(d.get('source.ip')).toBe('198.51.100.23');
+    expect(d.get('nginx.access.remote_ip_list')).toEqual(['10.1.1.1', '198.51.100.23']);
+    expect(d.get('network.forwarded_ip')).toBe('192.0.2.50');
+    expect(d.get('event.duration')).toBe(250_000_000);
+    expect(d.get('nginx.access.upstream.response_time')).toBe(0.249);
+    expect(d.get('event.outcome')).toBe('failure');
+  });
+
+  it('reads lines sent through syslog and refuses non-access lines', () => {
+    const d = parseOne(nginxAccessParser, 'Oct 10 13:55:36 web nginx: 192.0.2.1 - - [10/Oct/2025:13:55:36 +0000] "GET /x HTTP/1.1" 200 5 "-" "-"');
+    expect(d.get('host.hostname')).toBe('web');
+    expect(d.get('url.original')).toBe('/x');
+    expect(parseError(nginxAccessParser, 'hello')).toContain('nginx.access: not an nginx access line');
+  });
+});
+
+describe('nginx.error', () => {
+  it('reads level, pid/tid, connection and the request details', () => {
+    const d = parseOne(
+      nginxErrorParser,
+      '2025/10/10 13:55:36 [error] 1234#5: *77 open() "/srv/www/favicon.ico" failed (2: No such file or directory), client: 192.0.2.9, server: example.org, request: "GET /favicon.ico HTTP/1.1", host: "example.org:8080"',
+      { tz: '+01:00' },
+    );
+    expect(d.get('@timestamp')).toBe('2025-10-10T13:55:36.000+01:00');
+    expect(d.get('log.level')).toBe('error');
+    expect(d.get('process.pid')).toBe(1234);
+    expect(d.get('process.thread.id')).toBe(5);
+    expect(d.get('nginx.error.connection_id')).toBe(77);
+    expect(d.get('source.ip')).toBe('192.0.2.9');
+    expect(d.get('url.original')).toBe('/favicon.ico');
+    expect(d.get('url.domain')).toBe('example.org');
+    expect(d.get('event.type')).toEqual(['error']);
+  });
+});
+
+describe('apache.access', () => {
+  it('reads common, combined and vhost_combined', () => {
+    const common = parseOne(apacheAccessParser, '192.0.2.3 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326');
+    expect(common.get('user.name')).toBe('frank');
+    expect(common.get('url.extension')).toBe('gif');
+    expect(common.get('http.response.body.bytes')).toBe(2326);
+    const vhost = parseOne(
+      apacheAccessParser,
+      'www.example.com:443 192.0.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 404 - "-" "Mozilla/5.0"',
+    );
+    expect(vhost.get('destination.domain')).toBe('www.example.com');
+    expect(vhost.get('destination.port')).toBe(443);
+    expect(vhost.get('http.response.body.bytes')).toBeUndefined();
+    expect(vhost.get('event.outcome')).toBe('failure');
+    expect(vhost.get('user_agent.original')).toBe('Mozilla/5.0');
+  });
+
+  it('reads ssl_request_log', () => {
+    const d = parseOne(apacheAccessParser, '[10/Oct/2000:13:55:36 +0000] 192.0.2.3 TLSv1.3 TLS_AES_256_GCM_SHA384 "GET /a HTTP/1.1" 10');
+    expect(d.get('tls.version')).toBe('1.3');
+    expect(d.get('tls.version_protocol')).toBe('tls');
+    expect(d.get('tls.cipher')).toBe('TLS_AES_256_GCM_SHA384');
+    expect(d.get('source.ip')).toBe('192.0.2.3');
+  });
+});
+
+describe('apache.error', () => {
+  it('reads the 2.4 format with module, pid:tid, APR error, client and AH code', () => {
+    const d = parseOne(
+      apacheErrorParser,
+      '[Wed Oct 11 14:32:52.123456 2000] [proxy_fcgi:error] [pid 1234:tid 140000] (70007)The timeout specified has expired: [client 192.0.2.8:51234] AH01075: Error dispatching request to : (polling), referer: https://example.org/',
+    );
+    expect(d.get('@timestamp')).toBe('2000-10-11T14:32:52.123Z');
+    expect(d.get('apache.error.module')).toBe('proxy_fcgi');
+    expect(d.get('log.level')).toBe('error');
+    expect(d.get('process.pid')).toBe(1234);
+    expect(d.get('process.thread.id')).toBe(140000);
+    expect(d.get('error.code')).toBe('70007');
+    expect(d.get('source.ip')).toBe('192.0.2.8');
+    expect(d.get('source.port')).toBe(51234);
+    expect(d.get('error.id')).toBe('AH01075');
+    expect(d.get('http.request.referrer')).toBe('https://example.org/');
+  });
+
+  it('reads the 2.2 format', () => {
+    const d = parseOne(apacheErrorParser, '[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /export/home/live/ap/htdocs/test');
+    expect(d.get('log.level')).toBe('error');
+    expect(d.get('source.ip')).toBe('127.0.0.1');
+    expect(d.get('message')).toBe('client denied by server configuration: /export/home/live/ap/htdocs/test');
+    expect(parseError(apacheErrorParser, 'nope')).toContain('apache.error');
+  });
+});
