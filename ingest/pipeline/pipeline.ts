@@ -80,7 +80,10 @@ export interface IngestStats {
 
 export interface IngestPipeline {
   ingestRaw(lines: readonly string[], ctx: IngestContext): Promise<IngestResult>;
-  /** JSON documents: ECS events, or agent-shipped documents (their event.dataset picks the parser). */
+  /**
+   * JSON documents: ECS events, or agent-shipped documents (their event.dataset picks the parser).
+   * `undefined` entries (blank NDJSON lines) are skipped but keep their place in the numbering.
+   */
   ingestDocuments(docs: readonly unknown[], ctx: IngestContext): Promise<IngestResult>;
   /** True when a batch of `n` would have to wait for capacity (HTTP answers 429 instead). */
   isSaturated(n?: number): boolean;
@@ -226,7 +229,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
     const receivedAt = ctx.receivedAt ?? now();
     const firstLine = ctx.firstLine ?? 1;
     const result: IngestResult = { accepted: 0, rejected: 0, events: 0, errors: [], datasets: {} };
-    const live = items.filter((it) => it.kind === 'doc' || it.text.trim() !== '').length;
+    const live = items.filter((it) => (it.kind === 'doc' ? it.value !== undefined : it.text.trim() !== '')).length;
     if (live === 0) return result;
     await acquire(live);
     try {
@@ -277,6 +280,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
           continue;
         }
         const value = item.value;
+        if (value === undefined) continue;
         if (value instanceof UnparsedInput) {
           fail({ message: value.text, receivedAt, source }, value.error, ctx.dataset === AUTO ? UNKNOWN_DATASET : ctx.dataset, line, 'decode');
           continue;
