@@ -195,7 +195,8 @@ function applyDhcp(doc: EcsEvent, message: string, provider: string): void {
 }
 
 function applyUnbound(doc: EcsEvent, message: string): void {
-  const q = /^(\w+): (\S+) (\S+?)\.? ([A-Z0-9]+) ([A-Z]+)$/.exec(message);
+  // unbound prefixes '[pid:thread] ' to its lines.
+  const q = /^(?:\[[\d:]+\] )?(\w+): (\S+) (\S+?)\.? ([A-Z0-9]+) ([A-Z]+)$/.exec(message);
   if (q && isIpAddress(q[2])) {
     setPath(doc, 'log.level', q[1]);
     setAddress(doc, 'source', q[2]);

@@ -39,7 +39,7 @@ export interface SyslogHeader {
 
 const PRI = /^<(\d{1,3})>/;
 const RFC5424 =
-  /^(\d{1,2}) (-|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) (\S+) (\S+) (\S+) (\S+) (-|\[.*)$/s;
+  /^(\d{1,2}) (-|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) (\S+) (\S+) (\S+) (\S+) (-(?: .*)?|\[.*)$/s;
 const STAMP = new RegExp(`^(${ISO_STAMP_SOURCE}|${BSD_STAMP_SOURCE})(?: [A-Z]{3,4}(?= ))?:? ?`);
 // A program tag: 'sshd[123]:', 'sudo:', 'kernel:', '/usr/sbin/cron[9]:'; pid may carry a thread ('21412/0x7000').
 // macOS adds the job after the pid: 'com.apple.xpc.launchd[1] (com.apple.mdmclient.123):'.
