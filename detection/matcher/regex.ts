@@ -140,6 +140,77 @@ export function hasNestedUnboundedQuantifier(src: string): boolean {
   return nested;
 }
 
+function otherCase(c: string): string | undefined {
+  const lower = c.toLowerCase();
+  const upper = c.toUpperCase();
+  const other = c === lower ? upper : lower;
+  return other !== c && other.length === 1 ? other : undefined;
+}
+
+/** Length of the escape sequence starting at `i` (a backslash), so it is copied whole. */
+function escapeLength(src: string, i: number): number {
+  const m = /^\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|c[A-Za-z]|k<[^>]*>|[pP]\{[^}]*\}|.)/s.exec(src.slice(i));
+  return m ? m[0].length : 1;
+}
+
+/**
+ * Rewrites a pattern so it matches case-insensitively without the `i` flag, which V8's
+ * linear-time engine cannot run: each letter becomes `[xX]`, and classes gain the other case of
+ * their letters and letter ranges. Group names and escapes are left alone.
+ */
+export function caseFoldPattern(src: string): string {
+  let out = '';
+  for (let i = 0; i < src.length; ) {
+    const c = src[i];
+    if (c === '\\') {
+      const n = escapeLength(src, i);
+      out += src.slice(i, i + n);
+      i += n;
+    } else if (c === '(' && /^\(\?<[A-Za-z_]/.test(src.slice(i))) {
+      const end = src.indexOf('>', i);
+      out += src.slice(i, end + 1);
+      i = end + 1;
+    } else if (c === '[') {
+      let j = i + 1;
+      let body = '';
+      const negate = src[j] === '^' ? '^' : '';
+      if (negate) j++;
+      let extra = '';
+      while (j < src.length && src[j] !== ']') {
+        if (src[j] === '\\') {
+          const n = escapeLength(src, j);
+          body += src.slice(j, j + n);
+          j += n;
+          continue;
+        }
+        const a = src[j];
+        if (src[j + 1] === '-' && src[j + 2] !== undefined && src[j + 2] !== ']' && src[j + 2] !== '\\') {
+          const b = src[j + 2];
+          body += `${a}-${b}`;
+          const oa = otherCase(a);
+          const ob = otherCase(b);
+          if (oa && ob && oa <= ob) extra += `${oa}-${ob}`;
+          j += 3;
+          continue;
+        }
+        body += a;
+        const o = otherCase(a);
+        if (o) extra += o;
+        j++;
+      }
+      // The added letters go first; a leading literal `-` of the body is escaped so it cannot
+      // turn into a range with them.
+      out += `[${negate}${extra}${extra && body.startsWith('-') ? `\\${body}` : body}]`;
+      i = j + 1;
+    } else {
+      const o = otherCase(c);
+      out += o ? `[${c}${o}]` : c;
+      i++;
+    }
+  }
+  return out;
+}
+
 let linearEngine: boolean | undefined;
 
 /**
@@ -182,8 +253,11 @@ export function compileRuleRegex(pattern: string, extraFlags: Iterable<string>, 
   const why = `/${pattern}/ nests unbounded quantifiers (like (a+)+), which can backtrack catastrophically`;
   if (policy === 'refuse') throw new RegexRefusal(`${why}; rewrite it without the nested repetition`, true);
   if (!linearEngineAvailable()) throw new RegexRefusal(`${why}, and no linear-time regex engine is available`, true);
+  // The linear engine has no `i`; fold case into the pattern instead.
+  const linearSource = flags.has('i') ? caseFoldPattern(source) : source;
+  const linearFlags = [...flags].filter((f) => f !== 'i').sort().join('');
   try {
-    return new RegExp(source, `${flagText}l`);
+    return new RegExp(linearSource, `${linearFlags}l`);
   } catch {
     throw new RegexRefusal(`${why}, and it uses features (backreferences or lookaround) the linear-time engine cannot run`, true);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64Offsets, utf16, windashPositions, windashVariants } from './encodings.ts';
 import { networkContains, parseIp, parseNetwork } from './ip.ts';
-import { hasNestedUnboundedQuantifier, translatePattern } from './regex.ts';
+import { caseFoldPattern, compileRuleRegex, hasNestedUnboundedQuantifier, translatePattern } from './regex.ts';
 import { ONE, parseSigmaString, planPattern, STAR } from './sigma-string.ts';
 
 describe('parseSigmaString', () => {
@@ -80,6 +80,21 @@ describe('regex translation and safety analysis', () => {
     expect(translatePattern('a{,3}b').source).toBe('a{0,3}b');
     expect(translatePattern('\\Aabc\\Z').source).toBe('(?<![\\s\\S])abc(?![\\s\\S])');
   });
+  it('folds case into a pattern for the linear engine, which has no i flag', () => {
+    expect(caseFoldPattern('ab1')).toBe('[aA][bB]1');
+    expect(caseFoldPattern('[a-c_]')).toBe('[A-Ca-c_]');
+    expect(caseFoldPattern('[^x-]')).toBe('[^Xx-]');
+    expect(caseFoldPattern('[-q]')).toBe('[Q\\-q]');
+    expect(caseFoldPattern('\\w+\\x41(?<name>z)\\k<name>')).toBe('\\w+\\x41(?<name>[zZ])\\k<name>');
+    const re = compileRuleRegex('(?i)(ab+)+$', [], 'linear');
+    expect(re.flags).not.toContain('i');
+    expect(re.test('xxABbB')).toBe(true);
+    expect(re.test(`${'aB'.repeat(30_000)}!`)).toBe(false);
+    const cls = compileRuleRegex('(?i)([a-c-]+x)+', [], 'linear');
+    expect(cls.test('B-Cx')).toBe(true);
+    expect(cls.test('[x')).toBe(false);
+  });
+
   it('flags nested unbounded quantifiers only', () => {
     expect(hasNestedUnboundedQuantifier('(a+)+$')).toBe(true);
     expect(hasNestedUnboundedQuantifier('(?:.*\\)){1,}')).toBe(true);
