@@ -19,7 +19,7 @@ const ACCESS_LINE = new RegExp(
 );
 const SSL_LINE = new RegExp(String.raw`^\[(${CLF_TIME})\] (\S+) (\S+) (\S+) ${QUOTED} (\d+|-)\s*$`);
 
-function unescape(s: string | undefined): string | undefined {
+function unescapeLogText(s: string | undefined): string | undefined {
   return s?.replace(/\\(["\\])/g, '$1');
 }
 
@@ -71,7 +71,7 @@ export function parseApacheAccess(raw: RawRecord): ParseResult {
     setIfDefined(doc, '@timestamp', parseClfTimestamp(ssl[1], tz));
     setClient(doc, ssl[2]);
     parseTlsProtocol(doc, ssl[3], ssl[4]);
-    setRequestLine(doc, unescape(ssl[5]));
+    setRequestLine(doc, unescapeLogText(ssl[5]));
     setIfDefined(doc, 'http.response.body.bytes', toInt(ssl[6]));
     setPath(doc, 'event.category', ['web']);
     setPath(doc, 'event.type', ['access']);
@@ -96,13 +96,13 @@ export function parseApacheAccess(raw: RawRecord): ParseResult {
   setIfDefined(doc, 'apache.access.identity', m[2]);
   setIfDefined(doc, 'user.name', m[3]);
   setIfDefined(doc, '@timestamp', parseClfTimestamp(m[4], tz));
-  const request = unescape(m[5]);
+  const request = unescapeLogText(m[5]);
   if (!setRequestLine(doc, request) && request && request !== '-') setPath(doc, 'apache.access.request', request);
   const status = toInt(m[6]);
   setIfDefined(doc, 'http.response.status_code', status);
   setIfDefined(doc, 'http.response.body.bytes', toInt(m[7]));
-  setIfDefined(doc, 'http.request.referrer', unescape(m[8]));
-  setIfDefined(doc, 'user_agent.original', unescape(m[9]));
+  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[8]));
+  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[9]));
   setPath(doc, 'event.category', ['web']);
   setPath(doc, 'event.type', ['access']);
   setIfDefined(doc, 'event.outcome', httpOutcome(status));

@@ -102,7 +102,7 @@ function applyMapping(doc: EcsEvent, fields: Record<string, string | boolean>, m
   }
 }
 
-function parseRawRecord(raw: RawRecord, text: string, doc: EcsEvent): boolean {
+function parseRawRecord(text: string, doc: EcsEvent): boolean {
   const rec = RECORD.exec(text);
   if (!rec) return false;
   const [, node, recordType, epoch, sequence, rest] = rec;
@@ -282,7 +282,7 @@ export function parseAuditd(raw: RawRecord): ParseResult {
     }
     text = text.slice(at.index);
   }
-  if (!parseRawRecord(raw, text, doc)) {
+  if (!parseRawRecord(text, doc)) {
     return parseFailure(raw, DATASET, 'not an audit record: expected "type=TYPE msg=audit(EPOCH:SEQ): key=value ..."');
   }
   return { ok: true, events: [fillRelated(doc)] };

@@ -27,7 +27,7 @@ const EXTRA_KEYS: Record<string, string> = {
   cs: 'upstream.cache_status', upstream_cache_status: 'upstream.cache_status',
 };
 
-function unescape(s: string | undefined): string | undefined {
+function unescapeLogText(s: string | undefined): string | undefined {
   return s?.replace(/\\(["\\])/g, '$1').replace(/\\x([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 }
 
@@ -89,13 +89,13 @@ function parseAccessLine(line: string, doc: EcsEvent, tz: string | undefined): b
   }
   setIfDefined(doc, 'user.name', m[3]);
   setIfDefined(doc, '@timestamp', parseClfTimestamp(m[4], tz));
-  const request = unescape(m[5]);
+  const request = unescapeLogText(m[5]);
   if (!setRequestLine(doc, request) && request && request !== '-') setPath(doc, 'nginx.access.info', request);
   const status = toInt(m[6]);
   setIfDefined(doc, 'http.response.status_code', status);
   setIfDefined(doc, 'http.response.body.bytes', toInt(m[7]));
-  setIfDefined(doc, 'http.request.referrer', unescape(m[8]));
-  setIfDefined(doc, 'user_agent.original', unescape(m[9]));
+  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[8]));
+  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[9]));
   if (m[10]) applyExtras(doc, m[10]);
   setPath(doc, 'event.category', ['web']);
   setPath(doc, 'event.type', ['access']);
