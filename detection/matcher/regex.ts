@@ -90,54 +90,71 @@ function readQuantifier(src: string, i: number): { length: number; unbounded: bo
   return { length, unbounded };
 }
 
-/**
- * True when an unbounded quantifier (`*`, `+`, `{n,}`) applies to a group that itself holds an
- * unbounded quantifier: the star-height-2 shape (`(a+)+`, `(.*x){1,}`) behind catastrophic
- * backtracking. Bounded repeats (`?`, `{2,20}`) are not counted: they cannot multiply without limit.
- */
-export function hasNestedUnboundedQuantifier(src: string): boolean {
-  // Stack of "this group contains an unbounded quantifier" flags; index 0 is the whole pattern.
-  const stack: boolean[] = [false];
+export interface PatternRisk {
+  /**
+   * An unbounded quantifier (`*`, `+`, `{n,}`) applies to a group that itself holds an unbounded
+   * quantifier: the star-height-2 shape (`(a+)+`, `(.*x){1,}`) behind catastrophic backtracking.
+   * Bounded repeats (`?`, `{2,20}`) are not counted: they cannot multiply without limit.
+   */
+  readonly nested: boolean;
+  /** An unbounded quantifier applies to a group with alternatives (`(a|aa)+`), which may overlap. */
+  readonly quantifiedAlternation: boolean;
+}
+
+export function analysePattern(src: string): PatternRisk {
+  // One entry per open group (index 0 is the whole pattern): does it hold an unbounded
+  // quantifier, and does it have top-level alternatives?
+  const stack: { unbounded: boolean; alternation: boolean }[] = [{ unbounded: false, alternation: false }];
   let i = 0;
   let nested = false;
-  const afterAtom = (atomUnbounded: boolean): void => {
+  let quantifiedAlternation = false;
+  const afterAtom = (atomUnbounded: boolean, atomAlternation: boolean): void => {
+    const top = stack[stack.length - 1];
     const q = readQuantifier(src, i);
     if (q) {
       if (q.unbounded && atomUnbounded) nested = true;
-      if (q.unbounded || atomUnbounded) stack[stack.length - 1] = true;
+      if (q.unbounded && atomAlternation) quantifiedAlternation = true;
+      if (q.unbounded || atomUnbounded) top.unbounded = true;
       i += q.length;
-    } else if (atomUnbounded) stack[stack.length - 1] = true;
+    } else if (atomUnbounded) top.unbounded = true;
   };
   while (i < src.length && !nested) {
     const c = src[i];
     if (c === '\\') {
       i += 2;
-      afterAtom(false);
+      afterAtom(false, false);
     } else if (c === '[') {
       i++;
       if (src[i] === '^') i++;
       if (src[i] === ']') i++;
       while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
       i++;
-      afterAtom(false);
+      afterAtom(false, false);
     } else if (c === '(') {
-      stack.push(false);
+      stack.push({ unbounded: false, alternation: false });
       i++;
       if (src[i] === '?') {
         const m = /^\?(:|=|!|<=|<!|<[A-Za-z_][A-Za-z0-9_]*>)/.exec(src.slice(i));
         i += m ? m[0].length : 1;
       }
     } else if (c === ')') {
-      const inner = stack.pop() ?? false;
-      if (stack.length === 0) stack.push(false);
+      const inner = stack.pop() ?? { unbounded: false, alternation: false };
+      if (stack.length === 0) stack.push({ unbounded: false, alternation: false });
       i++;
-      afterAtom(inner);
+      afterAtom(inner.unbounded, inner.alternation);
+    } else if (c === '|') {
+      stack[stack.length - 1].alternation = true;
+      i++;
     } else {
       i++;
-      afterAtom(false);
+      afterAtom(false, false);
     }
   }
-  return nested;
+  return { nested, quantifiedAlternation };
+}
+
+export function hasNestedUnboundedQuantifier(src: string): boolean {
+  return analysePattern(src).nested;
 }
 
 function otherCase(c: string): string | undefined {
@@ -249,16 +266,30 @@ export function compileRuleRegex(pattern: string, extraFlags: Iterable<string>, 
   } catch (err) {
     throw new RegexRefusal(`invalid regular expression /${pattern}/: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, false);
   }
-  if (!hasNestedUnboundedQuantifier(source)) return re;
+  const risk = analysePattern(source);
+  if (!risk.nested) {
+    // Overlapping alternatives under a quantifier can also backtrack badly; run them linearly
+    // when possible, but they are not refused: most (`(\w|-)+`) are harmless.
+    if (risk.quantifiedAlternation && policy === 'linear') return linearRegex(source, flags) ?? re;
+    return re;
+  }
   const why = `/${pattern}/ nests unbounded quantifiers (like (a+)+), which can backtrack catastrophically`;
   if (policy === 'refuse') throw new RegexRefusal(`${why}; rewrite it without the nested repetition`, true);
   if (!linearEngineAvailable()) throw new RegexRefusal(`${why}, and no linear-time regex engine is available`, true);
+  const linear = linearRegex(source, flags);
+  if (!linear) throw new RegexRefusal(`${why}, and it uses features (backreferences or lookaround) the linear-time engine cannot run`, true);
+  return linear;
+}
+
+/** The pattern on V8's linear-time engine, or undefined when that engine cannot run it. */
+function linearRegex(source: string, flags: ReadonlySet<string>): RegExp | undefined {
+  if (!linearEngineAvailable()) return undefined;
   // The linear engine has no `i`; fold case into the pattern instead.
   const linearSource = flags.has('i') ? caseFoldPattern(source) : source;
   const linearFlags = [...flags].filter((f) => f !== 'i').sort().join('');
   try {
     return new RegExp(linearSource, `${linearFlags}l`);
   } catch {
-    throw new RegexRefusal(`${why}, and it uses features (backreferences or lookaround) the linear-time engine cannot run`, true);
+    return undefined;
   }
 }

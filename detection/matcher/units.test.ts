@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64Offsets, utf16, windashPositions, windashVariants } from './encodings.ts';
 import { networkContains, parseIp, parseNetwork } from './ip.ts';
-import { caseFoldPattern, compileRuleRegex, hasNestedUnboundedQuantifier, translatePattern } from './regex.ts';
+import { analysePattern, caseFoldPattern, compileRuleRegex, hasNestedUnboundedQuantifier, translatePattern } from './regex.ts';
 import { ONE, parseSigmaString, planPattern, STAR } from './sigma-string.ts';
 
 describe('parseSigmaString', () => {
@@ -93,6 +93,16 @@ describe('regex translation and safety analysis', () => {
     const cls = compileRuleRegex('(?i)([a-c-]+x)+', [], 'linear');
     expect(cls.test('B-Cx')).toBe(true);
     expect(cls.test('[x')).toBe(false);
+  });
+
+  it('runs quantified alternatives on the linear engine, without refusing them', () => {
+    expect(analysePattern('(a|aa)+$')).toEqual({ nested: false, quantifiedAlternation: true });
+    expect(analysePattern('(a|b)c+')).toEqual({ nested: false, quantifiedAlternation: false });
+    const re = compileRuleRegex('(a|aa)+$', [], 'refuse');
+    expect(re.flags).toBe('');
+    const linear = compileRuleRegex('(a|aa)+$', [], 'linear');
+    expect(linear.test(`${'a'.repeat(50_000)}b`)).toBe(false);
+    expect(linear.test('xaa')).toBe(true);
   });
 
   it('flags nested unbounded quantifiers only', () => {
