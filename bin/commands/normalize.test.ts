@@ -78,6 +78,18 @@ describe('vigil normalize', () => {
     expect(getPath(r.docs[0], 'message')).toBe('hello');
   });
 
+  it('detects the dataset per line with --dataset auto', async () => {
+    const input = [
+      'Feb 20 08:35:22 slave22 sshd[5774]: Accepted password for bob from 192.0.2.4 port 2222 ssh2',
+      '192.0.2.3 - - [10/Oct/2025:13:55:36 +0000] "GET /x HTTP/1.1" 404 10 "-" "curl/8"',
+    ].join('\n');
+    const r = await runNormalize({ dataset: 'auto', 'received-at': '2026-03-01T00:00:00Z' }, input);
+    expect(r.code).toBe(0);
+    expect(r.docs.map((d) => getPath(d, 'event.dataset'))).toEqual(['system.auth', 'nginx.access']);
+    expect(getPath(r.docs[0], 'user.name')).toBe('bob');
+    expect(getPath(r.docs[1], 'http.response.status_code')).toBe(404);
+  });
+
   it('refuses an unknown dataset with the known ones listed, exit 2', async () => {
     const r = await runNormalize({ dataset: 'no.such' });
     expect(r.code).toBe(2);

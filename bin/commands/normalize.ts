@@ -9,26 +9,10 @@ import { VigilError } from '../../core/errors.ts';
 import { deadLetterEvent } from '../../ingest/normalise/dead-letter.ts';
 import { normaliseRecord } from '../../ingest/normalise/normalise-record.ts';
 import { parseZone } from '../../ingest/normalise/time.ts';
+import { detectDataset } from '../../ingest/parsers/detect.ts';
 import { getParser, parserRegistry } from '../../ingest/parsers/index.ts';
 import type { Parser, RawRecord } from '../../ingest/parsers/types.ts';
 import type { Command, CommandIo, ParsedArgs } from './types.ts';
-
-type Detector = (line: string) => string | undefined;
-
-/** The detector from ingest/parsers/detect.ts, loaded lazily so named datasets work without it. */
-async function loadDetector(): Promise<Detector | undefined> {
-  const url = new URL('../../ingest/parsers/detect.ts', import.meta.url);
-  if (!existsSync(url)) return undefined;
-  const mod: Record<string, unknown> = await import(url.href);
-  const fn = mod.detectDataset;
-  if (typeof fn !== 'function') return undefined;
-  return (line) => {
-    const found: unknown = fn(line);
-    if (typeof found === 'string') return found;
-    if (isPlainObject(found) && typeof found.dataset === 'string') return found.dataset;
-    return undefined;
-  };
-}
 
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await new Promise<void>((res) => out.once('drain', () => res()));
@@ -124,15 +108,8 @@ async function run(args: ParsedArgs, io: CommandIo): Promise<number> {
       return 2;
     }
   }
-  let detector: Detector | undefined;
   let fixed: Parser | undefined;
-  if (dataset === 'auto') {
-    detector = await loadDetector();
-    if (!detector) {
-      await write(io.stderr, `vigil normalize: --dataset auto needs the detector (ingest/parsers/detect.ts), which is not available; name a dataset (known: ${knownList()})\n`);
-      return 2;
-    }
-  } else {
+  if (dataset !== 'auto') {
     fixed = getParser(dataset);
     if (!fixed) {
       await write(io.stderr, `vigil normalize: unknown dataset '${dataset}' (known: auto, ${knownList()})\n`);
@@ -160,8 +137,8 @@ async function run(args: ParsedArgs, io: CommandIo): Promise<number> {
       ...(doc ? { document: doc } : {}),
     };
     let parser = fixed;
-    if (!parser && detector) {
-      const name = detector(raw.message);
+    if (!parser) {
+      const name = detectDataset(raw.message);
       parser = name ? getParser(name) : undefined;
       if (!parser) {
         const error = new VigilError('INGEST_UNKNOWN_DATASET', `${raw.source}: no dataset recognises this line`, { source: raw.source });
@@ -170,7 +147,6 @@ async function run(args: ParsedArgs, io: CommandIo): Promise<number> {
         continue;
       }
     }
-    if (!parser) continue;
     const outcome = normaliseRecord(parser, raw);
     if (outcome.failed) failed++;
     for (const e of outcome.events) await write(io.stdout, `${JSON.stringify(e)}\n`);
