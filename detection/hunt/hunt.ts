@@ -43,6 +43,8 @@ export interface HuntOptions {
   rules?: HuntRules;
   onMatch?: (m: HuntMatch) => void;
   onProblem?: (p: HuntProblem) => void;
+  /** Called once rules are loaded and workers are ready, just before the first event is read. */
+  onReady?: () => void;
   /** Bytes read so far over all files, and their total size on disk. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -91,6 +93,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   const pending: Array<{ rule: number; timestamp: number; text: string; file: string; eventIndex: number; seq: number }> = [];
 
   const pool = (opts.workers ?? 0) > 1 ? await startPool(opts.workers!, opts.rulePaths, pipelinePaths, correlated, rules) : localPool(rules, pipelines, correlated);
+  opts.onReady?.();
   const sizes = await Promise.all(opts.eventFiles.map(async (f) => (await stat(f)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;

@@ -18,7 +18,7 @@ describe('bundled field mapping pipelines', () => {
   const resolve = createFieldResolver(pipelines);
 
   it('loads every file in rules/pipelines', () => {
-    expect(pipelines.map((p) => p.name).sort()).toEqual(['ecs-cloud', 'ecs-linux', 'ecs-network', 'ecs-web', 'ecs-windows']);
+    expect(pipelines.map((p) => p.name).sort()).toEqual(['ecs-cloud', 'ecs-linux', 'ecs-network', 'ecs-web', 'ecs-windows', 'placeholders']);
   });
 
   it('reads Windows process_creation fields from ECS, winlogbeat, evtx_dump and flat NXLog events', () => {

@@ -1,0 +1,87 @@
+// The speed paths must not change what matches: literal prefilter and raw-text routing against the
+// plain route → candidates → predicate path, on real events and on hand-made edge cases.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { createDetector } from '../../detection/hunt/detector.ts';
+import { loadHuntRules } from '../../detection/hunt/rules.ts';
+import { createLiteralPrefilter, requiredLiterals } from '../../detection/index/index.ts';
+import { bundledRuleDir } from '../../detection/pipelines/index.ts';
+import { createRawRouter, createRouter } from '../../detection/routing/index.ts';
+import { bundledPipelines, parseRule } from './helpers.ts';
+
+const rule = (detection: string) => parseRule(`title: t\nlogsource: { product: windows }\ndetection:\n${detection}`);
+
+describe('required literals', () => {
+  it('takes the most selective side of an AND and every branch of an OR', () => {
+    const r = rule(`  sel:\n    Image|endswith: '\\\\whoami.exe'\n    User|contains: 'AUTHORI'\n  condition: sel`);
+    expect([...requiredLiterals(r)!]).toEqual(['whoami.exe']);
+    const any = rule(`  a: { Image|endswith: '\\\\rundll32.exe' }\n  b: { CommandLine|contains: 'comsvcs' }\n  condition: a or b`);
+    expect([...requiredLiterals(any)!].sort()).toEqual(['comsvcs', 'rundll32.exe']);
+  });
+
+  it('requires nothing when a branch cannot be reduced to text', () => {
+    expect(requiredLiterals(rule(`  a: { Image|endswith: '.exe' }\n  b: { CommandLine|re: 'x+y' }\n  condition: a or b`))).toBeUndefined();
+    expect(requiredLiterals(rule(`  a: { CommandLine|contains: 'mimikatz' }\n  condition: not a`))).toBeUndefined();
+    expect(requiredLiterals(rule(`  a: { CommandLine|base64offset|contains: 'mimikatz' }\n  condition: a`))).toBeUndefined();
+  });
+
+  it('splits values at wildcards and characters serializers escape', () => {
+    const r = rule(`  sel:\n    CommandLine|contains: 'C:\\\\Users\\\\*\\\\AppData\\\\Local/Temp<x>'\n  condition: sel`);
+    expect([...requiredLiterals(r)!]).toEqual(['appdata']);
+  });
+
+  it('lets the automaton find literals case-insensitively, anywhere in the text', () => {
+    const rules = [
+      rule(`  sel: { CommandLine|contains: 'sekurlsa' }\n  condition: sel`),
+      rule(`  sel: { Image|endswith: '\\\\procdump.exe' }\n  condition: sel`),
+      rule(`  sel: { Image|re: 'x' }\n  condition: sel`),
+    ];
+    const pf = createLiteralPrefilter(rules);
+    pf.scan('{"CommandLine":"mimikatz SEKURLSA::logonpasswords"}');
+    expect([0, 1, 2].map((i) => pf.possible(i))).toEqual([true, false, true]);
+    pf.scan('{"Image":"C:\\\\tools\\\\ProcDump.EXE"}');
+    expect([0, 1, 2].map((i) => pf.possible(i))).toEqual([false, true, true]);
+  });
+});
+
+describe('raw-text routing', () => {
+  const router = createRouter(bundledPipelines());
+  const raw = createRawRouter(router);
+
+  it('routes flat events exactly as parsing them would', () => {
+    const events = [
+      { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 10, ProviderGuid: '{5770385F-C22A}' },
+      { Channel: 'security', EventID: '4625', host: 'wec' },
+      { SourceName: 'Microsoft-Windows-Security-Auditing', EventID: 4688 },
+      { message: 'no source' },
+    ];
+    for (const e of events) {
+      const text = JSON.stringify(e);
+      expect(raw(text)?.key, text).toBe(router.route(e).key);
+    }
+  });
+
+  it('declines nested, ECS, dotted and duplicate-key events', () => {
+    expect(raw(JSON.stringify({ winlog: { channel: 'Security' }, EventID: 1 }))).toBeUndefined();
+    expect(raw(JSON.stringify({ 'event.code': '1', Channel: 'Security' }))).toBeUndefined();
+    expect(raw('{"Channel":"Security","Channel":"System"}')).toBeUndefined();
+    expect(raw(JSON.stringify({ Event: { System: { Channel: 'Security' } } }))).toBeUndefined();
+  });
+});
+
+describe('fast paths on real events', () => {
+  it('give the same matches as the plain path on the Mordor slice with every bundled rule', () => {
+    const pipelines = bundledPipelines();
+    const rules = loadHuntRules([bundledRuleDir], pipelines);
+    const detector = createDetector(rules.compiled, pipelines, new Set());
+    const file = fileURLToPath(new URL('../fixtures/mordor/events.ndjson.gz', import.meta.url));
+    const texts = gunzipSync(readFileSync(file)).toString('utf8').trim().split('\n');
+    const plain = texts.flatMap((t, i) => detector.matchEvent(JSON.parse(t)).map((r) => `${i}:${r}`));
+    const idx = texts.map((_, i) => i);
+    const fast = detector.processBatch({ file, indices: idx, lines: idx, texts }).matches.map((m) => `${m.eventIndex}:${m.rule}`);
+    expect(plain.length).toBeGreaterThan(20);
+    expect(fast).toEqual(plain);
+  }, 60_000);
+});
