@@ -12,7 +12,7 @@ import type { WorkQueue } from '../../core/queue/types.ts';
 import { type Alert, type Incident, severityRank, type StorageEngine } from '../../core/storage/types.ts';
 import { type ClassificationTable, classifyAlert, gradeRank, loadClassification } from '../incidents/classification.ts';
 import { refreshClocks, startReportingClocks } from '../incidents/clock-state.ts';
-import { type IncidentConfig, incidentConfig } from '../incidents/config.ts';
+import { type IncidentConfigInput, incidentConfig } from '../incidents/config.ts';
 import { assetCriticalityOf, defaultGrade } from '../incidents/grading.ts';
 import { IncidentWriter, isVersionConflict } from '../incidents/incident-writer.ts';
 import { IncidentState } from '../incidents/lifecycle.ts';
@@ -30,7 +30,7 @@ interface GroupClaim {
 export interface AlertIntakeOptions {
   store: Pick<StorageEngine, 'alerts' | 'incidents' | 'docs' | 'audit'>;
   notices: WorkQueue<Notice>;
-  config?: Partial<IncidentConfig>;
+  config?: IncidentConfigInput;
   classification?: ClassificationTable;
   /** @default () => new Date() */
   now?: () => Date;

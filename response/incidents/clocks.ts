@@ -7,7 +7,7 @@ import type { WorkQueue } from '../../core/queue/types.ts';
 import type { Incident, StorageEngine } from '../../core/storage/types.ts';
 import { grades, gradeRank } from './classification.ts';
 import { refreshClocks } from './clock-state.ts';
-import { type IncidentConfig, incidentConfig } from './config.ts';
+import { type IncidentConfigInput, incidentConfig } from './config.ts';
 import { IncidentWriter } from './incident-writer.ts';
 import { IncidentState, incidentStates } from './lifecycle.ts';
 
@@ -16,7 +16,7 @@ export * from './clock-state.ts';
 export interface ClockTickerOptions {
   store: Pick<StorageEngine, 'incidents' | 'audit'>;
   notices: WorkQueue<Notice>;
-  config?: Partial<IncidentConfig>;
+  config?: IncidentConfigInput;
   /** @default () => new Date() */
   now?: () => Date;
 }

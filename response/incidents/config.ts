@@ -1,4 +1,5 @@
 // Options for the incident stage, passed in by the composition root (which reads config/env).
+import { ErrorCode, VigilError } from '../../core/errors.ts';
 import type { Grade } from './classification.ts';
 
 export interface SlaTargets {
@@ -69,14 +70,43 @@ export const defaultIncidentConfig: IncidentConfig = {
   detailEventLimit: 500,
 };
 
-/** Fills defaults; a partial `sla` entry keeps the defaults of the targets it leaves out. */
-export function incidentConfig(partial: Partial<IncidentConfig> = {}): IncidentConfig {
+/** What callers pass: any subset, with per-grade SLA targets and per-operator windows partial too. */
+export type IncidentConfigInput = Omit<Partial<IncidentConfig>, 'sla' | 'reportingInitialMs'> & {
+  sla?: Partial<Record<Grade, Partial<SlaTargets>>>;
+  reportingInitialMs?: Partial<Record<OperatorType, number>>;
+};
+
+/** Fills defaults (a partial `sla` entry keeps the defaults of the targets it leaves out) and checks values. */
+export function incidentConfig(partial: IncidentConfigInput = {}): IncidentConfig {
   const sla = { ...defaultIncidentConfig.sla };
   for (const g of Object.keys(partial.sla ?? {}) as Grade[]) sla[g] = { ...sla[g], ...partial.sla?.[g] };
-  return {
+  const config: IncidentConfig = {
     ...defaultIncidentConfig,
     ...partial,
     sla,
     reportingInitialMs: { ...defaultIncidentConfig.reportingInitialMs, ...partial.reportingInitialMs },
   };
+  const durations: Array<[string, number]> = [
+    ['groupingWindowMs', config.groupingWindowMs],
+    ['reportingSummaryMs', config.reportingSummaryMs],
+    ['reportingInitialMs.cii', config.reportingInitialMs.cii],
+    ['reportingInitialMs.other', config.reportingInitialMs.other],
+    ['detailEventLimit', config.detailEventLimit],
+  ];
+  for (const g of Object.keys(sla) as Grade[]) {
+    for (const k of ['triageMs', 'containMs', 'closeMs'] as const) durations.push([`sla.${g}.${k}`, sla[g][k]]);
+  }
+  for (const [path, v] of durations) {
+    if (!Number.isFinite(v) || v <= 0) throw new VigilError(ErrorCode.CONFIG_INVALID, `incidents.${path}: ${v} is not a positive number`, { source: 'config', path: `incidents.${path}` });
+  }
+  for (const [path, v] of [
+    ['slaNearFraction', config.slaNearFraction],
+    ['reportingNearFraction', config.reportingNearFraction],
+  ] as const) {
+    if (!(v > 0 && v <= 1)) throw new VigilError(ErrorCode.CONFIG_INVALID, `incidents.${path}: ${v} must be above 0 and at most 1`, { source: 'config', path: `incidents.${path}` });
+  }
+  if (config.operatorType !== 'cii' && config.operatorType !== 'other') {
+    throw new VigilError(ErrorCode.CONFIG_INVALID, `incidents.operatorType: '${config.operatorType}' (allowed: cii, other)`, { source: 'config', path: 'incidents.operatorType' });
+  }
+  return config;
 }

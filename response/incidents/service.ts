@@ -23,7 +23,7 @@ import { type ExceptionCondition, type RuleException, RuleExceptions } from '../
 import { groupCollection } from '../alerts/intake.ts';
 import { type ClassificationTable, gradeRank, isGrade, loadClassification, resolveClassification } from './classification.ts';
 import { type ReportClock, type ReportKind, type SlaClock, recordReportClock, reportingOf, slaOf, stateEnteredAt } from './clock-state.ts';
-import { type IncidentConfig, incidentConfig } from './config.ts';
+import { type IncidentConfig, type IncidentConfigInput, incidentConfig } from './config.ts';
 import { actorLabel, type ChangeBy, IncidentWriter, isVersionConflict } from './incident-writer.ts';
 import { assertTransition, IncidentState, isResolution, type LifecyclePhase, phases, type Resolution, resolutions, transitions } from './lifecycle.ts';
 import { mergeObservables, type Observable, observablesOf } from './observables.ts';
@@ -43,7 +43,7 @@ export interface RuleVerdicts {
 export interface IncidentServiceOptions {
   store: StorageEngine;
   notices: WorkQueue<Notice>;
-  config?: Partial<IncidentConfig>;
+  config?: IncidentConfigInput;
   classification?: ClassificationTable;
   /** @default () => new Date() */
   now?: () => Date;
@@ -243,7 +243,7 @@ export class IncidentService {
 
   // ------------------------------------------------------------------ case operations
 
-  comment(id: string, input: { text: string }, by: ChangeBy): Promise<Incident> {
+  async comment(id: string, input: { text: string }, by: ChangeBy): Promise<Incident> {
     if (!input.text.trim()) throw bad('/text', 'a comment needs text');
     return this.writer.mutate(id, by, (inc) => ({
       change: { fields: { commentCount: (typeof inc.fields.commentCount === 'number' ? inc.fields.commentCount : 0) + 1 } },
@@ -253,7 +253,7 @@ export class IncidentService {
     }));
   }
 
-  assign(id: string, input: { assignee: string | null }, by: ChangeBy): Promise<Incident> {
+  async assign(id: string, input: { assignee: string | null }, by: ChangeBy): Promise<Incident> {
     const assignee = input.assignee?.trim() || undefined;
     return this.writer.mutate(id, by, (inc) => {
       if (inc.assignee === assignee) return undefined;
@@ -266,22 +266,23 @@ export class IncidentService {
     });
   }
 
-  tag(id: string, input: { add?: string[]; remove?: string[] }, by: ChangeBy): Promise<Incident> {
+  async tag(id: string, input: { add?: string[]; remove?: string[] }, by: ChangeBy): Promise<Incident> {
     const add = uniq((input.add ?? []).map((t) => t.trim()).filter(Boolean));
     const remove = new Set((input.remove ?? []).map((t) => t.trim()));
     return this.writer.mutate(id, by, (inc) => {
-      const tags = uniq([...inc.tags.filter((t) => !remove.has(t)), ...add]);
+      // A tag both added and removed ends up removed.
+      const tags = uniq([...inc.tags, ...add]).filter((t) => !remove.has(t));
       if (JSON.stringify(tags) === JSON.stringify(inc.tags)) return undefined;
       return {
         change: { tags },
         action: 'incident.tag',
-        timeline: [{ kind: 'tag', data: { added: add.filter((t) => !inc.tags.includes(t)), removed: inc.tags.filter((t) => remove.has(t)) } }],
+        timeline: [{ kind: 'tag', data: { added: tags.filter((t) => !inc.tags.includes(t)), removed: inc.tags.filter((t) => remove.has(t)) } }],
         notices: [{ type: NoticeType.incidentUpdated, data: { change: 'tags', tags } }],
       };
     });
   }
 
-  classify(id: string, input: { category: string; subcategory?: string }, by: ChangeBy): Promise<Incident> {
+  async classify(id: string, input: { category: string; subcategory?: string }, by: ChangeBy): Promise<Incident> {
     const cls = resolveClassification(this.classification, input.category, input.subcategory);
     return this.writer.mutate(id, by, (inc) => ({
       change: { category: cls.category, subcategory: cls.subcategory, fields: { classificationSource: 'analyst' } },
@@ -292,7 +293,7 @@ export class IncidentService {
   }
 
   /** The analyst's grade; a reason is mandatory. Raising to III or higher starts the reporting clock. */
-  regrade(id: string, input: { grade: string; reason: string }, by: ChangeBy): Promise<Incident> {
+  async regrade(id: string, input: { grade: string; reason: string }, by: ChangeBy): Promise<Incident> {
     if (!isGrade(input.grade)) throw bad('/grade', `'${input.grade}' is not a grade (I, II, III, IV)`);
     if (!input.reason?.trim()) throw bad('/reason', 'changing the grade needs a reason');
     return this.writer.mutate(id, by, (inc, nowMs) => ({
@@ -303,7 +304,7 @@ export class IncidentService {
     }));
   }
 
-  recordReport(id: string, input: { kind: ReportKind; reference?: string; note?: string }, by: ChangeBy): Promise<Incident> {
+  async recordReport(id: string, input: { kind: ReportKind; reference?: string; note?: string }, by: ChangeBy): Promise<Incident> {
     if (input.kind !== 'initial' && input.kind !== 'summary') throw bad('/kind', `'${input.kind}' is not a report kind (initial, summary)`);
     return this.writer.mutate(id, by, (inc, nowMs) => {
       const reporting = recordReportClock(inc.fields, input.kind, input, actorLabel(by.actor), nowMs);
@@ -318,7 +319,7 @@ export class IncidentService {
   }
 
   /** For playbooks: sets stage-independent fields (the clocks and lifecycle keys are refused). */
-  setFields(id: string, fields: Record<string, unknown>, by: ChangeBy): Promise<Incident> {
+  async setFields(id: string, fields: Record<string, unknown>, by: ChangeBy): Promise<Incident> {
     for (const k of Object.keys(fields)) {
       if (reservedFields.has(k)) throw bad(`/fields/${k}`, `'${k}' is kept by Vigil itself and cannot be set (use the matching operation)`);
     }

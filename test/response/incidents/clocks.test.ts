@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClockTicker, type ReportClock, type SlaClock } from '../../../response/incidents/clocks.ts';
-import type { IncidentConfig } from '../../../response/incidents/config.ts';
+import type { IncidentConfigInput } from '../../../response/incidents/config.ts';
 import { alert, analyst, HOUR, type Harness, harness, MIN } from './helpers.ts';
 
 let h: Harness;
@@ -8,7 +8,7 @@ afterEach(async () => {
   await h.close();
 });
 
-function setup(config: Partial<IncidentConfig> = {}) {
+function setup(config: IncidentConfigInput = {}) {
   h = harness(config);
   return createClockTicker({ store: h.store, notices: h.notices, config, now: h.clock.now });
 }

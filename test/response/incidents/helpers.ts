@@ -10,7 +10,7 @@ import { createMemoryBackend } from '../../../core/queue/memory.ts';
 import type { QueueBackend, WorkQueue } from '../../../core/queue/types.ts';
 import { createSqliteEngine } from '../../../core/storage/sqlite/index.ts';
 import type { Alert, StorageEngine } from '../../../core/storage/types.ts';
-import type { IncidentConfig } from '../../../response/incidents/config.ts';
+import type { IncidentConfigInput } from '../../../response/incidents/config.ts';
 import { IncidentService } from '../../../response/incidents/service.ts';
 import { createAlertIntake, type AlertIntake } from '../../../response/alerts/intake.ts';
 
@@ -40,7 +40,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function harness(config: Partial<IncidentConfig> = {}): Harness {
+export function harness(config: IncidentConfigInput = {}): Harness {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-incidents-'));
   const clock = new TestClock();
   const store = createSqliteEngine({ dataDir, clock: () => clock.ms });
