@@ -95,8 +95,26 @@ describe('Cisco ASA parser', () => {
     expect(get(d, 'observer.vendor')).toBe('Cisco');
   });
 
-  it('rejects lines without an ASA tag', () => {
-    const r = parseCiscoAsa({ message: 'hello world', receivedAt, source: 'file x.log:3' });
+  it('maps FTD connection events (430003) from their key: value list', () => {
+    const d = one(
+      'Jun 18 2024 10:00:00 ftd01 : %FTD-1-430003: EventPriority: Low, DeviceUUID: 0f0f, InstanceID: 1, ConnectionID: 7, AccessControlRuleAction: Allow, SrcIP: 10.0.0.5, DstIP: 93.184.216.34, SrcPort: 51000, DstPort: 443, Protocol: tcp, IngressInterface: inside, EgressInterface: outside, ACPolicy: Default, AccessControlRuleName: Allow-Web, ApplicationProtocol: HTTPS, InitiatorBytes: 500, ResponderBytes: 4000, URL: https://example.com/',
+    );
+    expect(get(d, 'event.action')).toBe('connection-finished');
+    expect(get(d, 'event.outcome')).toBe('success');
+    expect(get(d, 'source.ip')).toBe('10.0.0.5');
+    expect(get(d, 'destination.port')).toBe(443);
+    expect(get(d, 'network.transport')).toBe('tcp');
+    expect(get(d, 'source.bytes')).toBe(500);
+    expect(get(d, 'cisco.asa.rule_name')).toBe('Default');
+    expect(get(d, 'observer.ingress.interface.name')).toBe('inside');
+  });
+
+  it('keeps untagged lines from the device with their header, and refuses empty ones', () => {
+    const d = one('Jun 18 2024 10:00:00 fw01 : some unexpected text');
+    expect(get(d, 'host.hostname')).toBe('fw01');
+    expect(get(d, 'event.severity')).toBe(7);
+    expect(get(d, 'message')).toBe('some unexpected text');
+    const r = parseCiscoAsa({ message: '  ', receivedAt, source: 'file x.log:3' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain('file x.log:3: cisco_asa.log:');
   });

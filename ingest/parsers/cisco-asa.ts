@@ -19,7 +19,8 @@ import { formatInZone, localToEpoch, monthNumber, parseIsoLike, resolveYear } fr
 
 const DATASET = 'cisco_asa.log';
 
-const MARKER = /%(ASA|FTD|FWSM|PIX)-(?:([A-Za-z_][A-Za-z_]*)-)?(\d)-(\d+):?\s*/;
+// Any %VENDOR tag (ASA, FTD, PIX, FWSM …), an optional facility suffix, severity and message id.
+const MARKER = /%([A-Z]+)-(?:([A-Za-z_][A-Za-z_]*)-)?(\d)-(\d+)?:?\s*/;
 const ASA_DATE =
   /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?([A-Z][a-z]{2})\s+(\d{1,2})(?:\s+(\d{4}))?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:\s+([APMCE][SD]T|UTC))?(?=[:\s]|$)/;
 const ISO_DATE = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:?\d{2}(?::?\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?(?=[:\s]|$)/;
@@ -69,6 +70,8 @@ interface Header {
   priority?: number;
   date?: HeaderDate;
   hostname?: string;
+  process?: string;
+  pid?: number;
 }
 
 function parseHeader(prefix: string): Header {
@@ -92,6 +95,13 @@ function parseHeader(prefix: string): Header {
   // Devices that prepend their own stamp after the relay's header ("host : Sep 25 15:47:07 EDT:").
   const d2 = matchDate(rest);
   if (d2) h.date = d2.date;
+  else {
+    const proc = /^([^%\s:[]+)(?:\[(\d+)\])?:?\s*$/.exec(rest);
+    if (proc && h.hostname) {
+      h.process = proc[1];
+      if (proc[2]) h.pid = Number(proc[2]);
+    }
+  }
   return h;
 }
 
@@ -804,11 +814,14 @@ function categorise(doc: EcsEvent, id: string, outcomeWord: string | undefined):
 
 export function parseCiscoAsa(raw: RawRecord): ParseResult {
   const line = raw.message;
+  if (line.trim() === '') return parseFailure(raw, DATASET, 'empty line');
   const marker = MARKER.exec(line);
-  if (!marker) return parseFailure(raw, DATASET, 'no %ASA-<severity>-<message id> tag');
-  const header = parseHeader(line.slice(0, marker.index));
-  const [, , suffix, sevText, id] = marker;
-  let message = line.slice(marker.index + marker[0].length);
+  // Without an EMBLEM tag the device still sent the line (FTD before 6.3 omits it): keep the header.
+  const header = parseHeader(marker ? line.slice(0, marker.index) : headerPrefix(line));
+  const suffix = marker?.[2];
+  const sevText = marker?.[3] ?? '7';
+  const id = marker?.[4] ?? '';
+  let message = marker ? line.slice(marker.index + marker[0].length) : line.slice(headerPrefix(line).length).trim();
   const doc = baseEvent(raw, 'cisco_asa', DATASET);
   setPath(doc, 'event.category', ['network']);
   const repeated = /^message repeated (\d+) times?: \[\s*([\s\S]*?)\s*\]\s*$/.exec(message);
@@ -819,10 +832,14 @@ export function parseCiscoAsa(raw: RawRecord): ParseResult {
   const severity = Number(sevText);
   setPath(doc, 'event.severity', severity);
   put(doc, 'log.level', LOG_LEVELS[severity]);
-  setPath(doc, 'event.code', id);
-  setPath(doc, 'cisco.asa.message_id', id);
+  if (id) {
+    setPath(doc, 'event.code', id);
+    setPath(doc, 'cisco.asa.message_id', id);
+  }
   if (suffix) setPath(doc, 'cisco.asa.suffix', suffix);
   if (header.priority !== undefined) putSyslogPriority(doc, header.priority);
+  put(doc, 'process.name', header.process);
+  put(doc, 'process.pid', header.pid);
 
   const zone = resolveZone(header.date?.tz, raw.tz);
   setPath(doc, 'event.timezone', zone);
@@ -840,12 +857,25 @@ export function parseCiscoAsa(raw: RawRecord): ParseResult {
   setPath(doc, 'observer.type', 'firewall');
   setPath(doc, 'observer.product', 'asa');
 
+  if (/^43000[1-5]$/.test(id) || (!id && /^\s*[A-Za-z][\w ]*: [^,]*,/.test(message))) {
+    const security = securityEvent(doc, id, message);
+    if (security) {
+      finish(doc);
+      return { ok: true, events: [doc] };
+    }
+  }
   const fields = matchMessage(id, message);
   let outcomeWord: string | undefined;
   if (fields) outcomeWord = applyFields(doc, id, fields, ts, zone);
   else if (message.trim() !== '') setPath(doc, 'message', message.trim());
   categorise(doc, id, outcomeWord);
 
+  finish(doc);
+  return { ok: true, events: [doc] };
+}
+
+/** Interface names, user.name fallback and related.* — shared by every message kind. */
+function finish(doc: EcsEvent): void {
   const srcIf = getPath(doc, 'cisco.asa.source_interface');
   const dstIf = getPath(doc, 'cisco.asa.destination_interface');
   if (typeof srcIf === 'string' && srcIf !== '') setPath(doc, 'observer.ingress.interface.name', srcIf);
@@ -861,7 +891,137 @@ export function parseCiscoAsa(raw: RawRecord): ParseResult {
       if (!hosts.includes(v)) setPath(doc, 'related.hosts', [...hosts, v]);
     }
   }
-  return { ok: true, events: [doc] };
+}
+
+/** The syslog header of a line without an EMBLEM tag: priority, stamp and host, up to the first ': '. */
+function headerPrefix(line: string): string {
+  const m = /^(?:<\d{1,3}>\s*)?(?:(?:[A-Z][a-z]{2}\s+\d{1,2}(?:\s+\d{4})?\s+\d{1,2}:\d{2}:\d{2}(?:\s+[A-Z]{3})?|\d{4}-\d{2}-\d{2}[T ]\S+):?\s+)?(?:[^\s:]+\s*:\s+)?/.exec(line);
+  return m ? m[0] : '';
+}
+
+// ---- FTD security events (430001-430005: "Key: Value, Key: Value") ----------------------------
+
+/** FTD key → [cisco.asa.security name, ECS fields, message ids it suggests]. */
+const SECURITY_KEYS: Record<string, [string, string[], string[]]> = {
+  ACPolicy: ['ac_policy', ['cisco.asa.rule_name'], ['430001', '430002', '430003']],
+  AccessControlRuleAction: ['access_control_rule_action', ['event.outcome'], ['430002', '430003']],
+  AccessControlRuleName: ['access_control_rule_name', ['cisco.asa.rule_name'], ['430002', '430003']],
+  AccessControlRuleReason: ['access_control_rule_reason', [], ['430002', '430003']],
+  ApplicationProtocol: ['application_protocol', ['network.protocol'], []],
+  ArchiveFileName: ['archive_file_name', ['file.name'], ['430004', '430005']],
+  ArchiveSHA256: ['archive_sha256', ['file.hash.sha256'], ['430004', '430005']],
+  Classification: ['classification', [], ['430001']],
+  Client: ['client', ['network.application'], []],
+  ConnectionDuration: ['connection_duration', [], ['430003']],
+  DNSQuery: ['dns_query', ['dns.question.name'], ['430002', '430003']],
+  DNSRecordType: ['dns_record_type', ['dns.question.type'], ['430002', '430003']],
+  DNSResponseType: ['dns_response_type', ['dns.response_code'], ['430002', '430003']],
+  DstIP: ['dst_ip', ['destination.address'], []],
+  DstPort: ['dst_port', ['destination.port'], []],
+  EgressInterface: ['egress_interface', ['cisco.asa.destination_interface'], ['430001', '430002', '430003']],
+  EgressZone: ['egress_zone', [], ['430001', '430002', '430003']],
+  FileAction: ['file_action', [], ['430004', '430005']],
+  FileDirection: ['file_direction', [], ['430004', '430005']],
+  FileName: ['file_name', ['file.name'], ['430004', '430005']],
+  FilePolicy: ['file_policy', ['cisco.asa.rule_name'], ['430004', '430005']],
+  FileSHA256: ['file_sha256', ['file.hash.sha256'], ['430004', '430005']],
+  FileSize: ['file_size', ['file.size'], ['430004', '430005']],
+  FileType: ['file_type', ['file.type'], ['430004', '430005']],
+  GID: ['gid', ['service.id'], ['430001']],
+  HTTPReferer: ['http_referer', ['http.request.referrer'], ['430002', '430003']],
+  HTTPResponse: ['http_response', ['http.response.status_code'], ['430001', '430002', '430003']],
+  ICMPCode: ['icmp_code', [], ['430001', '430002', '430003']],
+  ICMPType: ['icmp_type', [], ['430001', '430002', '430003']],
+  IngressInterface: ['ingress_interface', ['cisco.asa.source_interface'], ['430001', '430002', '430003']],
+  IngressZone: ['ingress_zone', [], ['430001', '430002', '430003']],
+  InitiatorBytes: ['initiator_bytes', ['source.bytes'], ['430003']],
+  InitiatorPackets: ['initiator_packets', ['source.packets'], ['430003']],
+  InlineResult: ['inline_result', ['event.outcome'], ['430001']],
+  IntrusionPolicy: ['intrusion_policy', ['cisco.asa.rule_name'], ['430001']],
+  Message: ['message', ['message'], ['430001']],
+  NAPPolicy: ['nap_policy', [], ['430001', '430002', '430003']],
+  NetBIOSDomain: ['net_bios_domain', ['host.hostname'], ['430002', '430003']],
+  Priority: ['priority', [], ['430001']],
+  Protocol: ['protocol', ['network.transport'], []],
+  ReferencedHost: ['referenced_host', ['url.domain'], ['430002', '430003']],
+  ResponderBytes: ['responder_bytes', ['destination.bytes'], ['430003']],
+  ResponderPackets: ['responder_packets', ['destination.packets'], ['430003']],
+  Revision: ['revision', [], ['430001']],
+  SHA_Disposition: ['sha_disposition', [], ['430004', '430005']],
+  SID: ['sid', [], ['430001']],
+  SSLActualAction: ['ssl_actual_action', ['event.outcome'], []],
+  SSLServerName: ['ssl_server_name', ['server.domain'], ['430002', '430003']],
+  SrcIP: ['src_ip', ['source.address'], []],
+  SrcPort: ['src_port', ['source.port'], []],
+  ThreatName: ['threat_name', ['cisco.asa.threat_category'], ['430005']],
+  ThreatScore: ['threat_score', ['cisco.asa.threat_level'], ['430005']],
+  URI: ['uri', ['url.original'], ['430004', '430005']],
+  URL: ['url', ['url.original'], ['430002', '430003']],
+  URLCategory: ['url_category', [], ['430002', '430003']],
+  URLReputation: ['url_reputation', [], ['430002', '430003']],
+  User: ['user', ['user.id', 'user.name'], []],
+  UserAgent: ['user_agent', ['user_agent.original'], ['430002', '430003']],
+  WebApplication: ['web_application', ['network.application'], []],
+  originalClientSrcIP: ['original_client_src_ip', ['client.address'], ['430002', '430003']],
+};
+
+const SECURITY_ACTIONS: Record<string, string> = {
+  '430001': 'intrusion-detected',
+  '430002': 'connection-started',
+  '430003': 'connection-finished',
+  '430004': 'file-detected',
+  '430005': 'malware-detected',
+};
+
+function securityEvent(doc: EcsEvent, id: string, message: string): boolean {
+  const pairs = message.split(/,(?=\s*[A-Za-z1-9][\w ]*:)/);
+  const counts = new Map<string, number>();
+  let mapped = 0;
+  for (const pair of pairs) {
+    const colon = pair.indexOf(':');
+    if (colon <= 0) continue;
+    const key = pair.slice(0, colon).trim();
+    const value = pair.slice(colon + 1).trim();
+    const spec = SECURITY_KEYS[key];
+    if (!spec) continue;
+    mapped++;
+    for (const mid of spec[2]) counts.set(mid, (counts.get(mid) ?? 0) + 1);
+    if (value === '') continue;
+    setPath(doc, `cisco.asa.security.${spec[0]}`, value);
+    for (const field of spec[1]) if (getPath(doc, field) === undefined) setPath(doc, field, value);
+  }
+  if (mapped === 0) return false;
+  let mid = id;
+  if (!mid) {
+    let best = 0;
+    for (const [k, n] of counts) if (n > best) [mid, best] = [k, n];
+  }
+  if (mid) {
+    setPath(doc, 'event.code', mid);
+    setPath(doc, 'cisco.asa.message_id', mid);
+    put(doc, 'event.action', SECURITY_ACTIONS[mid]);
+  }
+  const transport = getPath(doc, 'network.transport');
+  if (typeof transport === 'string') putTransport(doc, transport);
+  for (const side of ['source', 'destination', 'client']) {
+    const addr = getPath(doc, `${side}.address`);
+    if (typeof addr === 'string' && isIp(addr)) setPath(doc, `${side}.ip`, addr);
+  }
+  for (const p of ['source.port', 'destination.port', 'source.bytes', 'destination.bytes', 'source.packets', 'destination.packets', 'file.size', 'http.response.status_code']) {
+    const v = toInt(getPath(doc, p));
+    if (v !== undefined) setPath(doc, p, v);
+  }
+  const outcome = getPath(doc, 'event.outcome');
+  if (typeof outcome === 'string') {
+    const o = outcome.toLowerCase();
+    setPath(doc, 'event.outcome', /^(allow|trust|pass|success)/.test(o) ? 'success' : /^(block|drop|deny|reset|fail)/.test(o) ? 'failure' : 'unknown');
+  }
+  if (mid === '430001') setPath(doc, 'event.category', ['network', 'intrusion_detection']);
+  if (mid === '430004' || mid === '430005') setPath(doc, 'event.category', ['network', 'file']);
+  if (mid === '430005' && ['Malware', 'Custom Detection'].includes(String(getPath(doc, 'cisco.asa.security.sha_disposition')))) setPath(doc, 'event.kind', 'alert');
+  if (mid === '430002') setPath(doc, 'event.type', ['connection', 'start']);
+  if (mid === '430003') setPath(doc, 'event.type', ['connection', 'end']);
+  return true;
 }
 
 export const ciscoAsaParser: Parser = {
