@@ -150,7 +150,8 @@ function dissect(pattern: string): RegExp {
 }
 
 // Building blocks for hand-written grammars.
-const HOST = '[0-9A-Za-z][0-9A-Za-z_.:-]*';
+// An IPv4/IPv6 address or a host name (no ':'), so interface names holding ':' stay whole.
+const HOST = String.raw`(?:[0-9a-fA-F]*:[0-9a-fA-F:.]+|\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Za-z][0-9A-Za-z_-]*(?:\.[0-9A-Za-z][0-9A-Za-z_-]*)*)`;
 const USER_PAREN = String.raw`(?:\s*\((?<suser>[^()]*(?:\([^()]*\))?[^()]*)\))?`;
 const DUSER_PAREN = String.raw`(?:\s*\((?<duser>[^()]*(?:\([^()]*\))?[^()]*)\))?`;
 
