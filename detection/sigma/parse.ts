@@ -21,7 +21,7 @@ import {
   SigmaStatus,
   type SigmaValue,
 } from './model.ts';
-import { documentStarts, locatePath } from './yaml-locate.ts';
+import { documentStarts, type IndexedKey, indexKeys, locatePath } from './yaml-locate.ts';
 import { SIGMA_YAML_SCHEMA } from './yaml-schema.ts';
 
 type YamlMap = Record<string, unknown>;
@@ -88,8 +88,12 @@ class DocContext {
     private readonly text?: DocText,
   ) {}
 
+  private keys: IndexedKey[] | undefined;
+
   position(path: string): { line: number; column: number } | undefined {
-    return this.text && locatePath(this.text.lines, this.text.from, this.text.to, path);
+    if (!this.text) return undefined;
+    this.keys ??= indexKeys(this.text.lines, this.text.from, this.text.to);
+    return locatePath(this.keys, path);
   }
 
   fail(code: ErrorCode, path: string | undefined, reason: string): void {

@@ -30,30 +30,45 @@ export function documentStarts(lines: readonly string[]): number[] {
   return starts;
 }
 
+/** A key line of a document, read once so many paths can be located cheaply. */
+export interface IndexedKey extends KeyLine {
+  /** 0-based line index. */
+  readonly index: number;
+}
+
+/** Every `key:` line between `from` and `to` (line indices). */
+export function indexKeys(lines: readonly string[], from: number, to: number): IndexedKey[] {
+  const out: IndexedKey[] = [];
+  for (let i = from; i < to && i < lines.length; i++) {
+    const k = readKey(lines[i]);
+    if (k) out.push({ ...k, index: i });
+  }
+  return out;
+}
+
 /**
- * 1-based line/column of the deepest key of `path` found between `from` and `to` (line
- * indices). Keys may contain dots, so each step takes the longest key that prefixes the rest.
+ * 1-based line/column of the deepest key of `path`. Keys may contain dots, so each step takes
+ * the longest key that prefixes the rest of the path, searching inside the previous key's block.
  */
-export function locatePath(lines: readonly string[], from: number, to: number, path: string): { line: number; column: number } | undefined {
+export function locatePath(keys: readonly IndexedKey[], path: string): { line: number; column: number } | undefined {
   let rest = path.replace(/\[\d+\]/g, '');
-  let start = from;
+  let start = 0;
   let parentIndent = -1;
   let found: { line: number; column: number } | undefined;
   while (rest !== '') {
-    let hit: { index: number; key: KeyLine } | undefined;
-    for (let i = start; i < to; i++) {
-      const k = readKey(lines[i]);
-      if (!k) continue;
+    let hit: { at: number; key: IndexedKey } | undefined;
+    for (let i = start; i < keys.length; i++) {
+      const k = keys[i];
       if (k.indent <= parentIndent && i > start) break;
       if (rest === k.key || rest.startsWith(`${k.key}.`)) {
-        if (!hit || k.key.length > hit.key.key.length) hit = { index: i, key: k };
+        if (!hit || k.key.length > hit.key.key.length) hit = { at: i, key: k };
         if (rest === k.key) break;
       }
     }
     if (!hit) break;
-    found = { line: hit.index + 1, column: hit.key.column + 1 };
+    found = { line: hit.key.index + 1, column: hit.key.column + 1 };
     rest = rest.slice(hit.key.key.length + 1);
-    start = hit.index + 1;
+    start = hit.at + 1;
     parentIndent = hit.key.indent;
   }
   return found;
