@@ -111,10 +111,30 @@ const HIPMATCH = [
   '_x', 'sequence_number', 'action_flags', ...DG, 'vsys_name', 'device_name', 'vsys_id', 'source.ipv6', 'host.id',
   'serial_number', 'machine.mac_address', '_high_res',
 ];
+const DECRYPTION = [
+  'source.ip', 'destination.ip', 'source.nat.ip', 'destination.nat.ip', 'ruleset', '_srcuser', '_dstuser',
+  'network.application', 'virtual_sys', 'source.zone', 'destination.zone', 'inbound_interface', 'outbound_interface',
+  'log_profile', '_logged_time', 'flow_id', 'repeat_count', 'source.port', 'destination.port', 'source.nat.port',
+  'destination.nat.port', '_flags', 'protocol', 'action', 'tunnel_type', '_x', '_x', 'source_vm_uuid',
+  'destination_vm_uuid', 'rule_uuid', 'hs_stage_c2f', 'hs_stage_f2s', '_tls', 'tls.key_exchange_algorithm',
+  'tls.encryption', 'tls.auth', 'policy.name', 'elliptic_curve', 'tls.error_type', 'root_certificate_status',
+  'chain_status', 'proxy_type', 'certificate.serial_number', '_hash', 'certificate.not_before', 'certificate.not_after',
+  'certificate.version', 'certificate.size', 'subject_common_name.length', 'issuer_common_name.length',
+  'root_common_name.length', 'server_name_indication.length', 'certificate.flags', 'subject_common_name.value',
+  'issuer_common_name.value', 'root_common_name.value', 'server_name_indication.value', 'error_message',
+  'container.id', 'pod.namespace', 'pod.name', 'src.external_dynamic_list', 'dst.external_dynamic_list',
+  'src.dynamic_address_group', 'dst.dynamic_address_group', '_high_res', 'src.category', 'src.profile', 'src.model',
+  'src.vendor', 'src.os.family', 'src.os.version', 'src.host', 'src.mac', 'dst.category', 'dst.profile', 'dst.model',
+  'dst.vendor', 'dst.os.family', 'dst.os.version', 'dst.host', 'dst.mac', 'sequence_number', 'action_flags', ...DG,
+  'vsys_name', 'device_name', 'vsys_id', 'application.sub_category', 'application.category', 'application.technology',
+  'application.risk_level', 'application.characteristics', 'application.container', 'application.tunneled',
+  'application.is_saas', 'application.is_sanctioned',
+];
 const AUDIT = ['event.code', 'event.id', 'user.name', 'event.action', 'event.outcome'];
 
 const COLUMNS: Record<string, string[]> = {
   TRAFFIC, THREAT, SYSTEM, CONFIG, CORRELATION, GLOBALPROTECT, USERID, AUTHENTICATION, HIPMATCH, 'HIP-MATCH': HIPMATCH,
+  DECRYPTION,
 };
 
 const LABEL_BITS: [string, number][] = [
@@ -385,6 +405,43 @@ export function parsePanos(raw: RawRecord): ParseResult {
         sessionFields(doc, temp, zone);
         threat(doc, temp, subtype);
         break;
+      case 'DECRYPTION': {
+        sessionFields(doc, temp, zone);
+        setPath(doc, 'event.kind', 'event');
+        appendList(doc, 'event.category', ['network']);
+        // A decryption error message is the failure signal; without one the session was decrypted.
+        setPath(doc, 'event.outcome', getPath(doc, 'panw.panos.error_message') ? 'failure' : 'success');
+        copy(doc, 'tls.encryption', 'tls.cipher');
+        copy(doc, 'elliptic_curve', 'tls.curve');
+        copy(doc, 'server_name_indication.value', 'tls.client.server_name');
+        copy(doc, 'subject_common_name.value', 'tls.client.x509.subject.common_name', (v) => [v]);
+        copy(doc, 'issuer_common_name.value', 'tls.client.x509.issuer.common_name', (v) => [v]);
+        copy(doc, 'certificate.serial_number', 'tls.client.x509.serial_number');
+        copy(doc, 'certificate.size', 'tls.client.x509.public_key_size', int);
+        copy(doc, 'certificate.version', 'tls.client.x509.version_number');
+        for (const k of ['not_before', 'not_after']) {
+          const v = panDate(getPath(doc, `panw.panos.certificate.${k}`) as string | undefined, zone);
+          if (v) {
+            setPath(doc, `panw.panos.certificate.${k}`, v);
+            setPath(doc, `tls.client.${k}`, v);
+          }
+        }
+        const hash = temp.hash;
+        if (hash) {
+          setPath(doc, 'panw.panos.hash', hash);
+          const alg = hash.length === 32 ? 'md5' : hash.length === 40 ? 'sha1' : hash.length === 64 ? 'sha256' : undefined;
+          if (alg) setPath(doc, `tls.client.hash.${alg}`, hash);
+        }
+        if (temp.tls) {
+          setPath(doc, 'panw.panos.tls.version', temp.tls);
+          const m = /^([A-Za-z]{3})(\d+(?:\.\d+)?)/.exec(temp.tls);
+          if (m) {
+            setPath(doc, 'tls.version_protocol', m[1].toLowerCase());
+            setPath(doc, 'tls.version', m[2]);
+          }
+        }
+        break;
+      }
       case 'SYSTEM':
         setPath(doc, 'event.kind', 'event');
         appendList(doc, 'event.category', ['configuration']);
