@@ -1,3 +1,10 @@
-export { type CompiledRule, compileRule, defaultKeywordValues, type FieldResolver, type MatcherOptions } from './compile.ts';
+export {
+  type CompiledRule,
+  compileRule,
+  defaultFieldAccessor,
+  defaultKeywordValues,
+  type FieldResolver,
+  type MatcherOptions,
+} from './compile.ts';
 export type { UnsafeRegexPolicy } from './regex.ts';
 export { requiredValues } from './required-values.ts';
