@@ -52,7 +52,8 @@ function setDuration(doc: EcsEvent, ms: number): void {
   if (ms >= 0) setPath(doc, 'event.duration', ms * 1_000_000);
 }
 
-function applyMessage(message: string, doc: EcsEvent, tz: string | undefined): boolean {
+/** Maps one HAProxy log message (HTTP, TCP, error or 'Connect from') onto `doc`; false when it is none of them. */
+export function applyHaproxyMessage(message: string, doc: EcsEvent, tz: string | undefined): boolean {
   const h = HTTP_LINE.exec(message);
   if (h?.groups) {
     const g = h.groups;
@@ -152,10 +153,17 @@ export function parseHaproxy(raw: RawRecord): ParseResult {
   const env = syslogEnvelope(raw, 'haproxy', DATASET);
   if (!env) return parseFailure(raw, DATASET, 'unreadable line');
   const { doc } = env;
-  const message = env.message.trim();
-  if (!applyMessage(message, doc, defaultZoneOf(raw.tz))) {
+  let message = env.message.trim();
+  // Lines from a file written by a local syslog without its header still start with 'haproxy[pid]: '.
+  const prog = /^([\w.-]+)\[(\d+)\]: /.exec(message);
+  if (prog) {
+    setPath(doc, 'process.name', prog[1]);
+    setPath(doc, 'process.pid', Number(prog[2]));
+    message = message.slice(prog[0].length);
+  }
+  if (!applyHaproxyMessage(message, doc, defaultZoneOf(raw.tz))) {
     // Startup/health messages ('Proxy x started.', 'Server b/s is DOWN') are kept as plain events.
-    if (!env.header && !raw.document) {
+    if (!env.header && !prog && !raw.document) {
       return parseFailure(raw, DATASET, 'not an HAProxy log line: expected an HTTP, TCP, error or "Connect from" record');
     }
     const down = /^(?:\[\w+\] \(\d+\) : )?Server (\S+)\/(\S+) is (DOWN|UP)/.exec(message);

@@ -36,6 +36,13 @@ describe('haproxy.log', () => {
     expect(def.get('event.category')).toEqual(['web', 'network']);
   });
 
+  it('reads a line that kept only the program prefix', () => {
+    const d = parseOne(haproxyParser, 'haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 404 2750 - - ---- 1/1/1/1/0 0/0 "GET /x HTTP/1.1"');
+    expect(d.get('process.name')).toBe('haproxy');
+    expect(d.get('process.pid')).toBe(14389);
+    expect(d.get('event.outcome')).toBe('failure');
+  });
+
   it('refuses a non-syslog line it cannot read', () => {
     expect(parseError(haproxyParser, 'garbage')).toContain('haproxy.log: not an HAProxy log line');
   });
@@ -127,5 +134,20 @@ describe('pfsense.log', () => {
     expect(gui.get('user.name')).toBe('admin');
     expect(gui.get('source.ip')).toBe('198.51.100.3');
     expect(gui.get('event.outcome')).toBe('failure');
+  });
+
+  it('reads squid, strongSwan and HAProxy lines forwarded by the firewall', () => {
+    const squid = parseOne(pfsenseParser, 'Jan 10 12:00:00 fw (squid-1): 192.168.1.10 TCP_DENIED/403 3900 CONNECT example.com:443 - HIER_NONE/- text/html');
+    expect(squid.get('process.name')).toBe('squid-1');
+    expect(squid.get('event.provider')).toBe('squid');
+    expect(squid.get('http.response.status_code')).toBe(403);
+    expect(squid.get('url.domain')).toBe('example.com');
+    expect(squid.get('event.outcome')).toBe('failure');
+    const ipsec = parseOne(pfsenseParser, 'Jan 10 12:00:00 fw charon[1]: 09[NET] <con1|5> sending packet: from 198.51.100.1[500] to 203.0.113.2[4500] (236 bytes)');
+    expect(ipsec.get('destination.port')).toBe(4500);
+    expect(ipsec.get('network.protocol')).toBe('ipsec');
+    const lb = parseOne(pfsenseParser, 'Jan 10 12:00:00 fw haproxy[1]: 192.0.2.1:5555 [10/Jan/2026:12:00:00.001] fe be/s1 0/0/1/2/3 200 10 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"');
+    expect(lb.get('haproxy.backend_name')).toBe('be');
+    expect(lb.get('http.response.status_code')).toBe(200);
   });
 });

@@ -3,8 +3,11 @@
 import { type EcsEvent, getPath, setPath } from '../../core/ecs.ts';
 import { appendValue, isIpAddress, setIfDefined, toInt } from '../normalise/ecs-build.ts';
 import { fillRelated } from '../normalise/related.ts';
+import { defaultZoneOf } from '../normalise/time.ts';
+import { httpOutcome, setUrlFields } from '../normalise/url.ts';
 import { parseFailure } from './parse-error.ts';
 import { syslogEnvelope } from './syslog-header.ts';
+import { applyHaproxyMessage } from './haproxy.ts';
 import { applySshMessage } from './system-auth.ts';
 import type { ParseResult, Parser, RawRecord } from './types.ts';
 
@@ -250,6 +253,41 @@ function applyPhpFpm(doc: EcsEvent, message: string): void {
   else setPath(doc, 'event.type', ['start']);
 }
 
+/** Squid's native access log as pfSense forwards it: 'client STATUS/code bytes METHOD url user HIER/peer type'. */
+function applySquid(doc: EcsEvent, message: string): void {
+  const m = /(?:^|\s)(\S+) (\S+)\/(\d{3}) (\d+) (\S+) (\S+) (\S+) (\S+)\/(\S+) (\S+)\s*$/.exec(message);
+  setPath(doc, 'event.category', ['web']);
+  if (!m) return;
+  setAddress(doc, 'source', m[1]);
+  setPath(doc, 'pfsense.squid.request_status', m[2]);
+  const status = Number(m[3]);
+  setPath(doc, 'http.response.status_code', status);
+  setPath(doc, 'http.response.bytes', Number(m[4]));
+  setPath(doc, 'http.request.method', m[5]);
+  if (m[6] !== '-') setUrlFields(doc, m[6]);
+  setIfDefined(doc, 'user.name', m[7]);
+  setPath(doc, 'pfsense.squid.hierarchy_status', m[8]);
+  setAddress(doc, 'destination', m[9] === '-' ? undefined : m[9]);
+  setIfDefined(doc, 'http.response.mime_type', m[10]);
+  setIfDefined(doc, 'event.outcome', httpOutcome(status));
+}
+
+/** strongSwan (charon): the traffic lines carry both peers as 'ip[port] to ip[port] (N bytes)'. */
+function applyIpsec(doc: EcsEvent, message: string): void {
+  const m = /(\S+)\[(\d+)\] to (\S+)\[(\d+)\] \((\d+) bytes\)/.exec(message);
+  if (m && isIpAddress(m[1]) && isIpAddress(m[3])) {
+    setAddress(doc, 'source', m[1]);
+    setPath(doc, 'source.port', Number(m[2]));
+    setAddress(doc, 'destination', m[3]);
+    setPath(doc, 'destination.port', Number(m[4]));
+    setPath(doc, 'network.bytes', Number(m[5]));
+    appendValue(doc, 'event.type', 'connection');
+  }
+  if (message.toLowerCase().includes('disconnected')) appendValue(doc, 'event.type', 'end');
+  setPath(doc, 'network.protocol', 'ipsec');
+  setPath(doc, 'event.category', ['network']);
+}
+
 export function parsePfsense(raw: RawRecord): ParseResult {
   const env = syslogEnvelope(raw, 'pfsense', DATASET, true);
   if (!env) return parseFailure(raw, DATASET, 'no syslog header: expected "[<PRI>]Mmm dd hh:mm:ss HOST PROGRAM[PID]: MESSAGE"');
@@ -262,8 +300,9 @@ export function parsePfsense(raw: RawRecord): ParseResult {
   // Elastic keeps the program's base name: '/usr/local/sbin/filterlog' and '(dhcpd)' become the word.
   const name = rawName.replace(/^\((.*)\)$/, '$1').replace(/^.*\//, '');
   if (name !== '') setPath(doc, 'process.name', name);
-  const provider = /^[A-Za-z0-9_]+/.exec(name.replace(/-/g, '_'))?.[0].replace(/_/g, '-');
-  if (provider) setPath(doc, 'event.provider', name.startsWith('php-fpm') ? 'php-fpm' : provider);
+  // The provider is the program's first word ('squid-1' → squid), php-fpm excepted.
+  const provider = name.startsWith('php-fpm') ? 'php-fpm' : /^\w+/.exec(name)?.[0];
+  if (provider) setPath(doc, 'event.provider', provider);
   const text = message.trim();
   switch (getPath(doc, 'event.provider')) {
     case 'filterlog':
@@ -285,6 +324,15 @@ export function parsePfsense(raw: RawRecord): ParseResult {
       break;
     case 'sshd':
       applySshMessage(text, doc);
+      break;
+    case 'haproxy':
+      applyHaproxyMessage(text, doc, defaultZoneOf(raw.tz));
+      break;
+    case 'squid':
+      applySquid(doc, text);
+      break;
+    case 'charon':
+      applyIpsec(doc, text);
       break;
     default:
       break;

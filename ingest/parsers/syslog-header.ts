@@ -43,7 +43,7 @@ const RFC5424 =
 const STAMP = new RegExp(`^(${ISO_STAMP_SOURCE}|${BSD_STAMP_SOURCE})(?: [A-Z]{3,4}(?= ))?:? ?`);
 // A program tag: 'sshd[123]:', 'sudo:', 'kernel:', '/usr/sbin/cron[9]:'; pid may carry a thread ('21412/0x7000').
 // macOS adds the job after the pid: 'com.apple.xpc.launchd[1] (com.apple.mdmclient.123):'.
-const TAG = /^([^\s[\]:]+)(?:\[([^\]\s]*)\])?(?: \([^()\s]*\))?: ?/;
+const TAG = /^([^\s[\]:]+)(?:\[([^\]\s]*)\](?: \([^()\s]*\))?)?: ?/;
 const FAC_SEV = /^([a-z0-9-]+)\.([a-z]+) /;
 
 /** Reads RFC 5424 structured data ('[id k="v" ...][id2 ...]') and returns it with the rest of the text. */
