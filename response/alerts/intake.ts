@@ -113,8 +113,8 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
     return inc;
   }
 
-  /** Opens (or finds, when another worker won the race) the group's incident; undefined when it should join instead. */
-  async function openIncident(alert: Alert, notify: boolean): Promise<{ incident: Incident; created: boolean }> {
+  /** The group's open incident, opening it when there is none (created: false ⇒ the caller joins it). */
+  async function openIncident(alert: Alert): Promise<{ incident: Incident; created: boolean }> {
     for (let attempt = 1; ; attempt++) {
       const nowMs = now().getTime();
       const claim = await store.docs.get<GroupClaim>(groupCollection, alert.groupKey);
@@ -151,15 +151,22 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
         }
       }
       if (created) {
+        const data = {
+          title: incident.title,
+          severity: incident.severity,
+          grade: incident.grade,
+          category: incident.category,
+          subcategory: incident.subcategory ?? null,
+          ruleId: alert.ruleId,
+          groupKey: alert.groupKey,
+        };
         await writer.record(
           incident,
           system,
           nowMs,
           {
             timeline: [{ kind: 'created', id: stableId(id, 'created'), data: { alertId: alert.id, ruleId: alert.ruleId, ruleTitle: alert.ruleTitle } }],
-            notices: notify
-              ? [{ type: NoticeType.incidentCreated, alertId: alert.id, data: { title: incident.title, severity: incident.severity, grade: incident.grade, groupKey: alert.groupKey } }]
-              : [],
+            notices: [{ type: NoticeType.incidentCreated, alertId: alert.id, data }],
           },
           [],
         );
@@ -248,7 +255,7 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
           }
           continue;
         }
-        const { incident, created } = await openIncident(alert, true);
+        const { incident, created } = await openIncident(alert);
         if (created) result.created.push(incident.id);
         else {
           await join(incident.id, alert, true);

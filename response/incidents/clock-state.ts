@@ -25,8 +25,10 @@ export type ReportKind = 'initial' | 'summary';
 export interface ReportClock {
   startedAt: string;
   deadline: string;
-  status: 'pending' | 'due' | 'missed' | 'met';
+  /** withdrawn: the incident was graded below the reporting threshold before the report was due. */
+  status: 'pending' | 'due' | 'missed' | 'met' | 'withdrawn';
   dueAt?: string;
+  withdrawnAt?: string;
   missedAt?: string;
   metAt?: string;
   /** Met after the deadline had passed. */
@@ -76,18 +78,25 @@ export function isReportable(grade: string | undefined, config: IncidentConfig):
 }
 
 /**
- * Starts the clocks a change calls for: the initial report when the incident is first graded at
- * or above the reporting threshold, the summary report when a reportable incident closes.
+ * Starts or stops the reporting clocks a change calls for: the initial report starts when the
+ * incident is graded at or above the reporting threshold (and is withdrawn, if still pending, when
+ * an analyst grades it below); the summary report starts when a reportable incident closes.
  */
 export function startReportingClocks(before: Incident | undefined, next: Incident, config: IncidentConfig, nowMs: number): Fields | undefined {
   const reporting = { ...reportingOf(next.fields) };
   let changed = false;
-  if (!reporting.initial && isReportable(next.grade, config) && (!before || before.grade !== next.grade || !isReportable(before.grade, config))) {
+  const reportable = isReportable(next.grade, config);
+  const regraded = !before || before.grade !== next.grade;
+  const initial = reporting.initial;
+  if (reportable && regraded && (!initial || initial.status === 'withdrawn')) {
     reporting.initial = { startedAt: iso(nowMs), deadline: iso(nowMs + config.reportingInitialMs[config.operatorType]), status: 'pending' };
+    changed = true;
+  } else if (!reportable && regraded && initial && (initial.status === 'pending' || initial.status === 'due')) {
+    reporting.initial = { ...initial, status: 'withdrawn', withdrawnAt: iso(nowMs) };
     changed = true;
   }
   const closedNow = next.state === IncidentState.closed && before?.state !== IncidentState.closed;
-  if (closedNow && !reporting.summary && (reporting.initial || isReportable(next.grade, config))) {
+  if (closedNow && !reporting.summary && (reportable || (reporting.initial && reporting.initial.status !== 'withdrawn'))) {
     reporting.summary = { startedAt: iso(nowMs), deadline: iso(nowMs + config.reportingSummaryMs), status: 'pending' };
     changed = true;
   }

@@ -30,12 +30,35 @@ export interface TickResult {
 export interface ClockTicker {
   /** Checks every clock at `now` (default: the injected clock). */
   tick(now?: Date): Promise<TickResult>;
+  /** Ticks every intervalMs until the returned stop() (awaits a tick in progress). */
+  start(intervalMs: number, onError?: (err: unknown) => void): { stop(): Promise<void> };
 }
 
 export function createClockTicker(opts: ClockTickerOptions): ClockTicker {
   const config = incidentConfig(opts.config);
   const baseNow = opts.now ?? (() => new Date());
-  return {
+  const ticker: ClockTicker = {
+    start(intervalMs, onError) {
+      let running: Promise<unknown> = Promise.resolve();
+      let busy = false;
+      const timer = setInterval(() => {
+        // A slow tick is not overlapped by the next one.
+        if (busy) return;
+        busy = true;
+        running = ticker
+          .tick()
+          .catch((err: unknown) => onError?.(err))
+          .finally(() => {
+            busy = false;
+          });
+      }, intervalMs);
+      return {
+        async stop() {
+          clearInterval(timer);
+          await running;
+        },
+      };
+    },
     async tick(at) {
       const nowMs = (at ?? baseNow()).getTime();
       const writer = new IncidentWriter({ incidents: opts.store.incidents, audit: opts.store.audit, notices: opts.notices, config, now: () => new Date(nowMs) });
@@ -67,4 +90,5 @@ export function createClockTicker(opts: ClockTickerOptions): ClockTicker {
       return result;
     },
   };
+  return ticker;
 }

@@ -4,6 +4,7 @@
 // Every change goes through IncidentWriter: timeline entry with actor and time, audit entry
 // with before/after, and a Notice.
 import { ErrorCode, VigilError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
 import type { Notice } from '../../core/messages.ts';
 import { NoticeType } from '../../core/messages.ts';
 import type { WorkQueue } from '../../core/queue/types.ts';
@@ -336,7 +337,7 @@ export class IncidentService {
     await this.get(id);
     const nowMs = this.now().getTime();
     const full: TimelineEntry = {
-      id: entry.id ?? `${id}:${entry.kind}:${nowMs}:${Math.random().toString(36).slice(2, 10)}`,
+      id: entry.id ?? newId(nowMs),
       incidentId: id,
       at: new Date(nowMs).toISOString(),
       actor: actorLabel(by.actor),

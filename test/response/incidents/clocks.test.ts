@@ -130,4 +130,28 @@ describe('regulatory reporting clocks', () => {
     await h.service.recordReport(reportable, { kind: 'summary', reference: 'late summary' }, { actor: analyst });
     expect(reporting((await h.service.get(reportable)).fields).summary).toMatchObject({ status: 'met', late: true });
   });
+
+  it('grading below III before the report is due withdraws the clock; grading up again restarts it', async () => {
+    setup();
+    const { created } = await h.intake.handle([alert(h.clock, { severity: 'critical' })]);
+    const id = created[0];
+    h.clock.advance(10 * MIN);
+    await h.service.regrade(id, { grade: 'IV', reason: 'test system, no data' }, { actor: analyst });
+    expect(reporting((await h.service.get(id)).fields).initial).toMatchObject({ status: 'withdrawn' });
+    h.clock.advance(10 * MIN);
+    await h.service.regrade(id, { grade: 'II', reason: 'production after all' }, { actor: analyst });
+    expect(reporting((await h.service.get(id)).fields).initial).toMatchObject({ status: 'pending', startedAt: new Date(h.clock.ms).toISOString() });
+  });
+});
+
+describe('clock ticker schedule', () => {
+  it('start() ticks on its interval until stopped', async () => {
+    const ticker = setup();
+    const { created } = await h.intake.handle([alert(h.clock)]);
+    h.clock.advance(5 * HOUR);
+    const run = ticker.start(5);
+    await new Promise((r) => setTimeout(r, 60));
+    await run.stop();
+    expect(sla((await h.service.get(created[0])).fields).triage.status).toBe('breached');
+  });
 });
