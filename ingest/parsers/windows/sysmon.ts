@@ -48,18 +48,18 @@ const CATEGORIES: Record<string, Cat> = {
   '16': { category: ['configuration'], type: ['change'], action: 'ServiceConfigurationChange' },
   '17': { category: ['file'], type: ['creation'], action: 'PipeEvent (Pipe Created)' },
   '18': { category: ['file'], type: ['access'], action: 'PipeEvent (Pipe Connected)' },
-  '19': { category: ['process'], type: ['info'], action: 'WmiEvent (WmiEventFilter activity detected)' },
-  '20': { category: ['process'], type: ['change'], action: 'WmiEvent (WmiEventConsumer activity detected)' },
+  '19': { category: ['process'], type: ['creation'], action: 'WmiEvent (WmiEventFilter activity detected)' },
+  '20': { category: ['process'], type: ['creation'], action: 'WmiEvent (WmiEventConsumer activity detected)' },
   '21': { category: ['process'], type: ['access'], action: 'WmiEvent (WmiEventConsumerToFilter activity detected)' },
   '22': { category: ['network'], type: ['connection', 'protocol', 'info'], action: 'DNSEvent (DNS query)' },
   '23': { category: ['file'], type: ['deletion'], action: 'FileDelete (File Delete archived)' },
   '24': { type: ['change'], action: 'ClipboardChange (New content in the clipboard)' },
   '25': { category: ['process'], type: ['change'], action: 'ProcessTampering (Process image change)' },
   '26': { category: ['file'], type: ['deletion'], action: 'FileDeleteDetected (File Delete logged)' },
-  '27': { category: ['file'], type: ['creation'], outcome: 'failure', action: 'FileBlockExecutable' },
-  '28': { category: ['file'], type: ['deletion'], action: 'FileBlockShredding' },
+  '27': { category: ['file'], type: ['creation', 'denied'], action: 'FileBlockExecutable' },
+  '28': { category: ['file'], type: ['deletion', 'denied'], action: 'FileBlockShredding' },
   '29': { category: ['file'], type: ['creation'], action: 'FileExecutableDetected' },
-  '255': { category: ['process'], outcome: 'failure', action: 'Error' },
+  '255': { category: ['process'], type: ['error'], action: 'Error' },
 };
 
 const REGISTRY_HIVES: [RegExp, string][] = [
