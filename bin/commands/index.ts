@@ -4,6 +4,7 @@ import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts
 import { serveCommand } from './serve.ts';
 import { huntCommand } from './hunt.ts';
 import { rulesValidateCommand } from './rules-validate.ts';
+import { playbooksValidateCommand } from './playbooks.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   keysListCommand,
   keysRevokeCommand,
   // --- commands ---
+  playbooksValidateCommand,
   huntCommand,
   rulesValidateCommand,
   normalizeCommand,
