@@ -1,8 +1,9 @@
-// Chooses the parser for a raw line when the dataset is 'auto': the content detector first; when
-// it only recognises a generic envelope (plain syslog, key=value, JSON), the syslog program name
-// ('sshd', 'filterlog') picks the dataset its payload belongs to.
+// Chooses the parser for a raw line when the dataset is 'auto': the content detector
+// (ingest/parsers/detect.ts) first; when it only recognises a generic envelope (plain syslog,
+// key=value, JSON), the syslog program name ('sshd', 'filterlog') picks the dataset its payload
+// belongs to. A detected dataset whose parser is not registered counts as not recognised.
+import { detectDataset, syslogProgram as programOf } from '../parsers/detect.ts';
 import { parserRegistry } from '../parsers/index.ts';
-import { parseSyslogHeader } from '../parsers/syslog-header.ts';
 import type { Parser, RawRecord } from '../parsers/types.ts';
 
 /** Datasets that say "a syslog/JSON/kv line" without saying which product wrote it. */
@@ -44,7 +45,7 @@ export interface DatasetRouter {
 
 export type DetectFn = (line: string) => string | undefined;
 
-/** Asks each registered parser's own cheap `detect`, specific formats before generic envelopes. */
+/** Asks each registered parser's own cheap `detect`, specific formats before generic envelopes (for custom registries). */
 export function detectWithRegistry(registry: ReadonlyMap<string, Parser>): DetectFn {
   const ordered = [...registry.values()].filter((p) => p.detect);
   ordered.sort((a, b) => Number(GENERIC_DATASETS.has(a.dataset)) - Number(GENERIC_DATASETS.has(b.dataset)));
@@ -53,18 +54,16 @@ export function detectWithRegistry(registry: ReadonlyMap<string, Parser>): Detec
 
 /** The syslog program name of a line, lower-cased, if it has a syslog header. */
 export function syslogProgram(raw: RawRecord): string | undefined {
-  const header = parseSyslogHeader(raw.message, raw);
-  const app = header?.appname;
+  const app = programOf(raw.message);
   if (!app || app === '-') return undefined;
-  const base = app.slice(app.lastIndexOf('/') + 1).toLowerCase();
-  return base;
+  return app.slice(app.lastIndexOf('/') + 1).toLowerCase();
 }
 
 export function createDatasetRouter(
   opts: { registry?: ReadonlyMap<string, Parser>; detect?: DetectFn } = {},
 ): DatasetRouter {
   const registry = opts.registry ?? parserRegistry;
-  const detect = opts.detect ?? detectWithRegistry(registry);
+  const detect = opts.detect ?? (opts.registry ? detectWithRegistry(registry) : detectDataset);
   return {
     parser: (dataset) => registry.get(dataset),
     datasets: () => [...registry.keys()].sort(),

@@ -159,7 +159,7 @@ describe('HTTP ingest', () => {
       method: 'POST',
       url: '/api/v1/ingest/raw?dataset=auto',
       headers: { ...t.auth('ingest'), 'content-type': 'text/plain' },
-      payload: `${SSHD_OK}\n%%%\n`,
+      payload: `${SSHD_OK}\nCEF:0|broken\n`,
     });
     const stats = await t.app.inject({ method: 'GET', url: '/api/v1/ingest/stats', headers: t.auth('analyst') });
     expect(stats.statusCode).toBe(200);

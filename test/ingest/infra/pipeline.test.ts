@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type EcsEvent, getPath } from '../../../core/ecs.ts';
 import { VigilError } from '../../../core/errors.ts';
+import { systemAuthParser } from '../../../ingest/parsers/system-auth.ts';
 import { createIngestPipeline, type EventSink, UnparsedInput } from '../../../ingest/pipeline/pipeline.ts';
+import { createDatasetRouter } from '../../../ingest/pipeline/routing.ts';
 
 const SSHD_FAIL = 'Nov 24 10:00:01 web-01 sshd[123]: Failed password for root from 203.0.113.7 port 52144 ssh2';
 const SSHD_OK = 'Nov 24 10:00:02 web-01 sshd[124]: Accepted publickey for alice from 10.0.0.9 port 50000 ssh2';
@@ -40,16 +42,26 @@ describe('ingest pipeline', () => {
   it('detects the dataset per line under auto, routing by syslog program name', async () => {
     const sink = memorySink();
     const p = createIngestPipeline({ sink, logger: quietLogger });
-    const r = await p.ingestRaw([SSHD_OK, 'Nov 24 10:00:03 web-01 CRON[12]: (root) CMD (run-parts /etc/cron.hourly)', '%%%'], {
+    const r = await p.ingestRaw([SSHD_OK, 'Nov 24 10:00:03 web-01 CRON[12]: (root) CMD (run-parts /etc/cron.hourly)', 'CEF:0|Vendor|broken'], {
       dataset: 'auto',
       source: 'syslog-tcp 10.0.0.5:5000',
     });
     expect(getPath(sink.events[0], 'event.dataset')).toBe('system.auth');
     expect(getPath(sink.events[0], 'user.name')).toBe('alice');
     expect(getPath(sink.events[1], 'host.hostname')).toBe('web-01');
+    // A CEF signature with a cut header: detected, but it cannot be parsed.
     expect(getPath(sink.events[2], 'event.kind')).toBe('pipeline_error');
-    expect(r.errors[0]).toMatchObject({ line: 3, code: 'INGEST_UNKNOWN_DATASET' });
+    expect(r.errors.map((e) => e.line)).toEqual([3]);
+  });
+
+  it('dead-letters a line no parser recognises under auto', async () => {
+    const sink = memorySink();
+    const registry = new Map([['system.auth', systemAuthParser]]);
+    const p = createIngestPipeline({ sink, logger: quietLogger, router: createDatasetRouter({ registry, detect: () => undefined }) });
+    const r = await p.ingestRaw(['%%%'], { dataset: 'auto', source: 'http' });
+    expect(r.errors[0]).toMatchObject({ line: 1, code: 'INGEST_UNKNOWN_DATASET' });
     expect(r.errors[0].message).toContain('no parser recognises');
+    expect(sink.events[0]).toMatchObject({ event: { kind: 'pipeline_error', original: '%%%', dataset: 'unknown' } });
   });
 
   it('refuses an unknown dataset name, listing the known ones', async () => {
