@@ -79,7 +79,7 @@ export function putPath(doc: EcsEvent, prefix: string, path: string | undefined)
   if (name) setPath(doc, `${prefix}.name`, name);
   if (cut > 0) setPath(doc, `${prefix}.directory`, path.slice(0, cut));
   const dot = name.lastIndexOf('.');
-  if (dot > 0 && dot < name.length - 1) setPath(doc, `${prefix}.extension`, name.slice(dot + 1).toLowerCase());
+  if (dot > 0 && dot < name.length - 1) setPath(doc, `${prefix}.extension`, name.slice(dot + 1));
 }
 
 export function putExecutable(doc: EcsEvent, prefix: string, path: string | undefined): void {

@@ -98,6 +98,22 @@ function putRegistry(doc: EcsEvent, eventId: string, target: string | undefined,
   }
 }
 
+const DNS_TYPES: Record<string, string> = {
+  '1': 'A', '2': 'NS', '5': 'CNAME', '6': 'SOA', '12': 'PTR', '13': 'HINFO', '15': 'MX', '16': 'TXT', '17': 'RP',
+  '18': 'AFSDB', '24': 'SIG', '25': 'KEY', '28': 'AAAA', '29': 'LOC', '33': 'SRV', '35': 'NAPTR', '36': 'KX',
+  '37': 'CERT', '39': 'DNAME', '41': 'OPT', '43': 'DS', '46': 'RRSIG', '47': 'NSEC', '48': 'DNSKEY', '49': 'DHCID',
+  '250': 'TSIG', '251': 'IXFR', '252': 'AXFR', '255': 'ANY',
+};
+
+/** Win32/DNS status codes Sysmon reports for a query (Elastic's names). */
+const DNS_STATUS: Record<string, string> = {
+  '0': 'SUCCESS', '5': 'ERROR_ACCESS_DENIED', '8': 'ERROR_NOT_ENOUGH_MEMORY', '13': 'ERROR_INVALID_DATA',
+  '14': 'ERROR_OUTOFMEMORY', '123': 'ERROR_INVALID_NAME', '1214': 'ERROR_INVALID_NETNAME', '1223': 'ERROR_CANCELLED',
+  '1460': 'ERROR_TIMEOUT', '4312': 'ERROR_OBJECT_NOT_FOUND', '9001': 'DNS_ERROR_RCODE_FORMAT_ERROR',
+  '9002': 'DNS_ERROR_RCODE_SERVER_FAILURE', '9003': 'DNS_ERROR_RCODE_NAME_ERROR', '9004': 'DNS_ERROR_RCODE_NOT_IMPLEMENTED',
+  '9005': 'DNS_ERROR_RCODE_REFUSED', '9501': 'DNS_INFO_NO_RECORDS', '9701': 'DNS_ERROR_RECORD_DOES_NOT_EXIST',
+};
+
 /** `type:  5 cname;::ffff:1.2.3.4;` → answers and resolved IPs. */
 function putDnsResults(doc: EcsEvent, results: string | undefined): void {
   if (isEmptyValue(results) || results === undefined) return;
@@ -108,8 +124,7 @@ function putDnsResults(doc: EcsEvent, results: string | undefined): void {
     if (!item) continue;
     const typed = /^type:\s+(\d+)\s+(.*)$/.exec(item);
     if (typed) {
-      const types: Record<string, string> = { '5': 'CNAME', '1': 'A', '28': 'AAAA', '12': 'PTR', '15': 'MX', '16': 'TXT' };
-      answers.push({ type: types[typed[1]] ?? typed[1], data: typed[2] });
+      answers.push({ type: DNS_TYPES[typed[1]] ?? typed[1], data: typed[2] });
       continue;
     }
     const ip = item.replace(/^::ffff:/i, '');
@@ -171,7 +186,7 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
   put(doc, 'process.entity_id', take('ProcessGuid') ?? take('SourceProcessGuid') ?? take('SourceProcessGUID'));
   put(doc, 'process.pid', toNumber(take('ProcessId') ?? take('SourceProcessId')));
   put(doc, 'process.thread.id', toNumber(take('SourceThreadId')));
-  putExecutable(doc, 'process', take('Image') ?? take('SourceImage'));
+  putExecutable(doc, 'process', take('Image') ?? take('SourceImage') ?? take('Destination'));
   putCommandLine(doc, 'process', take('CommandLine'));
   put(doc, 'process.working_directory', take('CurrentDirectory'));
   put(doc, 'process.parent.entity_id', take('ParentProcessGuid'));
@@ -201,7 +216,7 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
     if (id === '7') codeSignature(doc, 'dll', d);
     for (const k of ['SignatureStatus', 'Signature']) used.add(k);
   }
-  putPath(doc, 'file', take('TargetFilename'));
+  putPath(doc, 'file', take('TargetFilename') ?? take('Device'));
   const pipe = take('PipeName');
   if (pipe) setPath(doc, 'file.name', pipe);
   const created = take('CreationUtcTime');
@@ -222,9 +237,8 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
     const v6 = take('SourceIsIpv6');
     if (v6) setPath(doc, 'network.type', v6 === 'true' ? 'ipv6' : 'ipv4');
     take('DestinationIsIpv6');
-    const portName = take('DestinationPortName');
+    const portName = take('DestinationPortName') ?? take('SourcePortName');
     if (portName) setPath(doc, 'network.protocol', portName.toLowerCase());
-    take('SourcePortName');
   }
   // Registry.
   if (['12', '13', '14'].includes(id)) {
@@ -234,9 +248,10 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
   }
   // DNS query.
   if (id === '22') {
+    setPath(doc, 'network.protocol', 'dns');
     put(doc, 'dns.question.name', take('QueryName'));
     const status = take('QueryStatus');
-    if (status) setPath(doc, 'sysmon.dns.status', status);
+    if (status) setPath(doc, 'sysmon.dns.status', DNS_STATUS[status] ?? status);
     putDnsResults(doc, take('QueryResults'));
     const name = getPath(doc, 'dns.question.name');
     if (typeof name === 'string') {
