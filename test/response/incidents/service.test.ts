@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../../core/auth/api-keys.ts';
+import { incidentPort } from '../../../response/incidents/playbook-port.ts';
+import type { PlaybookIncidentPort } from '../../../response/playbooks/model.ts';
 import { alert, analyst, type Harness, harness, MIN } from './helpers.ts';
 
 let h: Harness;
@@ -157,5 +159,26 @@ describe('incident service', () => {
     await h.service.deleteException('vigil-ssh-bruteforce', exception.id, { actor: analyst });
     expect(await h.service.listExceptions('vigil-ssh-bruteforce')).toEqual([]);
     expect((await h.intake.handle([alert(h.clock)])).excepted).toHaveLength(0);
+  });
+});
+
+describe('playbook port', () => {
+  it('gives the playbook engine get/transition/setFields/appendTimeline with the service checks', async () => {
+    h = harness();
+    // Typed as the engine's own port, so a drift between the two fails the typecheck.
+    const port: PlaybookIncidentPort = incidentPort(h.service);
+    const { created } = await h.intake.handle([alert(h.clock)]);
+    const id = created[0];
+    expect(await port.get('missing')).toBeUndefined();
+    await port.transition(id, { to: 'triaged' }, playbook);
+    await expect(port.transition(id, { to: 'recovered' }, playbook)).rejects.toMatchObject({ code: 'INCIDENT_INVALID_TRANSITION' });
+    await port.setFields(id, { ticket: 'SOC-12' }, playbook);
+    await port.appendTimeline(id, 'playbook_step', { step: 'notify', status: 'succeeded' }, playbook);
+    const inc = await port.get(id);
+    expect(inc).toMatchObject({ state: 'triaged', fields: { ticket: 'SOC-12' } });
+    const kinds = (await h.store.incidents.timeline(id)).map((e) => e.kind);
+    expect(kinds).toEqual(['created', 'transition', 'fields_set', 'playbook_step']);
+    const audit = await h.store.audit.list({ target: id }, { limit: 10 });
+    expect(audit.items.map((a) => a.actor)).toEqual(['playbook:ssh-bruteforce', 'playbook:ssh-bruteforce']);
   });
 });
