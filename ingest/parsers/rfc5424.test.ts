@@ -66,6 +66,13 @@ describe('rfc3164', () => {
     expect(d.get('message')).toBe('Use the BFG!');
   });
 
+  it('accepts a PRI without a timestamp, using the receive time', () => {
+    const d = parseOne(rfc3164Parser, '<13>myprog[77]: started');
+    expect(d.get('@timestamp')).toBe('2026-06-15T12:00:00.000Z');
+    expect(d.get('process.name')).toBe('myprog');
+    expect(d.get('message')).toBe('started');
+  });
+
   it('refuses a line without a header', () => {
     expect(parseError(rfc3164Parser, 'just text')).toBe(
       'file x.log:7: rfc3164: no syslog header: expected "[<PRI>]Mmm dd hh:mm:ss [HOST] TAG[PID]: MSG" (got "just text")',

@@ -155,7 +155,19 @@ export function parseSyslogHeader(line: string, raw: RawRecord): SyslogHeader | 
     if (priority > 191) return undefined;
     body = body.slice(pri[0].length);
   }
-  return parse5424(body, priority, raw) ?? parse3164(body, priority, raw);
+  return parse5424(body, priority, raw) ?? parse3164(body, priority, raw) ?? (pri ? parseUnstamped(body, priority) : undefined);
+}
+
+/** RFC 3164 §4.3.3: a packet with a PRI but no valid TIMESTAMP; the receive time stands in for it. */
+function parseUnstamped(body: string, priority: number | undefined): SyslogHeader {
+  const header: SyslogHeader = { format: 'rfc3164', priority, message: body };
+  const tag = TAG.exec(body);
+  if (tag) {
+    header.appname = tag[1];
+    if (tag[2]) header.procid = tag[2];
+    header.message = body.slice(tag[0].length);
+  }
+  return header;
 }
 
 /** Writes the header's facts into ECS: @timestamp, host.hostname, process.name/pid, log.syslog.*. */
