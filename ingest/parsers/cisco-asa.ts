@@ -436,9 +436,12 @@ const GRAMMARS: Grammar[] = [
 const GRAMMAR_BY_ID = new Map<string, Grammar>();
 for (const g of GRAMMARS) for (const id of g.ids) GRAMMAR_BY_ID.set(id, g);
 
+/** Real ASA messages stay well under this; longer input is kept as text rather than risk slow backtracking. */
+const MAX_GRAMMAR_INPUT = 4096;
+
 function matchMessage(id: string, message: string): Fields | undefined {
   const g = GRAMMAR_BY_ID.get(id);
-  if (!g) return undefined;
+  if (!g || message.length > MAX_GRAMMAR_INPUT) return undefined;
   for (const re of g.res) {
     const m = re.exec(message);
     if (m) return { ...(m.groups ?? {}) };
