@@ -8,6 +8,7 @@ import { httpOutcome, setRequestLine } from '../normalise/url.ts';
 import { parseFailure } from './parse-error.ts';
 import { applySyslogHeader, parseSyslogHeader } from './syslog-header.ts';
 import type { ParseResult, Parser, RawRecord } from './types.ts';
+import { unwrapThirdParty } from './web-common.ts';
 
 const ACCESS = 'apache.access';
 const ERROR = 'apache.error';
@@ -64,7 +65,7 @@ function parseTlsProtocol(doc: EcsEvent, protocol: string, cipher: string): void
 
 export function parseApacheAccess(raw: RawRecord): ParseResult {
   const doc = startDoc(raw, ACCESS);
-  const line = bodyOf(raw, doc, /\[\d{1,2}\/[A-Za-z]{3}\/\d{4}:/);
+  const line = unwrapThirdParty(raw, doc) ?? bodyOf(raw, doc, /\[\d{1,2}\/[A-Za-z]{3}\/\d{4}:/);
   const tz = defaultZoneOf(raw.tz);
   const ssl = SSL_LINE.exec(line);
   if (ssl) {

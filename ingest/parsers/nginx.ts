@@ -8,13 +8,14 @@ import { httpOutcome, setRequestLine } from '../normalise/url.ts';
 import { parseFailure } from './parse-error.ts';
 import { applySyslogHeader, parseSyslogHeader } from './syslog-header.ts';
 import type { ParseResult, Parser, RawRecord } from './types.ts';
-import { pickClientAddress, splitAddressList } from './web-common.ts';
+import { pickClientAddress, splitAddressList, unwrapThirdParty } from './web-common.ts';
 
 const ACCESS = 'nginx.access';
 const ERROR = 'nginx.error';
 
+// Some setups log $request_time between the size and the referrer ('... 200 612 0.123 "-" "agent"').
 const ACCESS_LINE =
-  /^(.+?) (\S+) (\S+) \[(\d{1,2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)$/;
+  /^(.+?) (\S+) (\S+) \[(\d{1,2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-)(?: (\d+(?:\.\d+)?))?(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(.*)$/;
 
 /** Upstream/timing key names seen in common log_format variants, mapped under nginx.access.*. */
 const EXTRA_KEYS: Record<string, string> = {
@@ -94,9 +95,15 @@ function parseAccessLine(line: string, doc: EcsEvent, tz: string | undefined): b
   const status = toInt(m[6]);
   setIfDefined(doc, 'http.response.status_code', status);
   setIfDefined(doc, 'http.response.body.bytes', toInt(m[7]));
-  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[8]));
-  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[9]));
-  if (m[10]) applyExtras(doc, m[10]);
+  const responseTime = toNumber(m[8]);
+  if (responseTime !== undefined) {
+    // Elastic keeps it in milliseconds; ECS event.duration is nanoseconds.
+    setPath(doc, 'nginx.access.response_time', Math.trunc(responseTime * 1000));
+    setPath(doc, 'event.duration', Math.round(responseTime * 1e9));
+  }
+  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[9]));
+  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[10]));
+  if (m[11]) applyExtras(doc, m[11]);
   setPath(doc, 'event.category', ['web']);
   setPath(doc, 'event.type', ['access']);
   setIfDefined(doc, 'event.outcome', httpOutcome(status));
@@ -128,7 +135,8 @@ function startDoc(raw: RawRecord, dataset: string): EcsEvent {
 
 export function parseNginxAccess(raw: RawRecord): ParseResult {
   const doc = startDoc(raw, ACCESS);
-  const line = bodyOf(raw, doc, / \[\d{1,2}\/[A-Za-z]{3}\/\d{4}:/);
+  const inner = unwrapThirdParty(raw, doc);
+  const line = inner ?? bodyOf(raw, doc, / \[\d{1,2}\/[A-Za-z]{3}\/\d{4}:/);
   if (!parseAccessLine(line, doc, defaultZoneOf(raw.tz))) {
     return parseFailure(raw, ACCESS, 'not an nginx access line: expected [$host ]$remote_addr - $remote_user [$time_local] "$request" $status $bytes ...');
   }

@@ -38,6 +38,21 @@ describe('nginx.access', () => {
     expect(d.get('event.outcome')).toBe('failure');
   });
 
+  it('reads $request_time logged between the size and the referrer', () => {
+    const d = parseOne(nginxAccessParser, '192.0.2.1 - - [10/Oct/2025:13:55:36 +0000] "GET /slow HTTP/1.1" 200 5 0.532 "-" "Go-http-client/1.1"');
+    expect(d.get('nginx.access.response_time')).toBe(532);
+    expect(d.get('event.duration')).toBe(532_000_000);
+    expect(d.get('user_agent.original')).toBe('Go-http-client/1.1');
+  });
+
+  it('unwraps lines forwarded from Splunk as {"result": {"_raw": ...}}', () => {
+    const line = '192.0.2.1 - - [10/Oct/2025:13:55:36 +0000] "GET /a HTTP/1.1" 200 5 "-" "-"';
+    const d = parseOne(nginxAccessParser, JSON.stringify({ result: { _raw: line, host: 'web7', source: '/var/log/nginx/access.log' } }));
+    expect(d.get('url.original')).toBe('/a');
+    expect(d.get('host.name')).toBe('web7');
+    expect(d.get('file.path')).toBe('/var/log/nginx/access.log');
+  });
+
   it('reads lines sent through syslog and refuses non-access lines', () => {
     const d = parseOne(nginxAccessParser, 'Oct 10 13:55:36 web nginx: 192.0.2.1 - - [10/Oct/2025:13:55:36 +0000] "GET /x HTTP/1.1" 200 5 "-" "-"');
     expect(d.get('host.hostname')).toBe('web');
