@@ -5,6 +5,7 @@ import { serveCommand } from './serve.ts';
 import { huntCommand } from './hunt.ts';
 import { rulesValidateCommand } from './rules-validate.ts';
 import { playbooksValidateCommand } from './playbooks.ts';
+import { ingestCommand } from './ingest.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
@@ -13,6 +14,7 @@ export const commands: Command[] = [
   keysListCommand,
   keysRevokeCommand,
   // --- commands ---
+  ingestCommand,
   playbooksValidateCommand,
   huntCommand,
   rulesValidateCommand,

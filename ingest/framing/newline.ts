@@ -2,7 +2,13 @@
 // over-long frame is reported once, cut to the max size, and the rest up to the next LF skipped.
 import { DEFAULT_MAX_FRAME_BYTES, type FrameOutput, type Framer } from './types.ts';
 
-export function createNewlineFramer(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Framer {
+export interface NewlineFramerOptions {
+  /** Emit empty lines too, so frame numbers are line numbers (files). @default false */
+  keepEmpty?: boolean;
+}
+
+export function createNewlineFramer(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, opts: NewlineFramerOptions = {}): Framer {
+  const keepEmpty = opts.keepEmpty ?? false;
   let parts: Buffer[] = [];
   let size = 0;
   // True while skipping the tail of an over-long frame already reported.
@@ -52,7 +58,7 @@ export function createNewlineFramer(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Fr
             const frame = text(parts.length === 1 ? parts[0] : Buffer.concat(parts));
             parts = [];
             size = 0;
-            if (frame.length > 0) out.push({ kind: 'frame', text: frame });
+            if (frame.length > 0 || keepEmpty) out.push({ kind: 'frame', text: frame });
           }
         }
         start = nl + 1;
