@@ -46,6 +46,21 @@ const RuleExceptionParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 }, exceptionId: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
 
+const SuppressionView = {
+  type: 'object',
+  required: ['id', 'ruleId', 'createdBy', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    ruleId: { type: 'string' },
+    entity: { type: 'string' },
+    from: { type: 'string' },
+    until: { type: 'string' },
+    reason: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
 const VerdictsView = {
   type: 'object',
   required: ['ruleId', 'tp', 'fp'],
@@ -129,5 +144,44 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, {
       schema: { summary: 'Remove a rule exception', params: RuleExceptionParams, response: { 200: ExceptionView, 404: ErrorReply } },
     },
     async (req) => incidents.deleteException(req.params.id, req.params.exceptionId, { actor: req.actor, audit: (e) => req.audit(e) }),
+  );
+
+  app.get(
+    '/suppressions',
+    {
+      config: { roles },
+      schema: { summary: 'Suppression windows added through the API (configured ones are not listed)', response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: SuppressionView } } } } },
+    },
+    async () => ({ items: await incidents.listSuppressions() }),
+  );
+
+  app.post<{ Body: { ruleId: string; entity?: string; from?: string; until?: string; reason?: string } }>(
+    '/suppressions',
+    {
+      config: { roles },
+      schema: {
+        summary: "Suppress a rule's alerts (for one entity, in a time window): stored and grouped, but no notices",
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ruleId'],
+          properties: {
+            ruleId: { type: 'string', minLength: 1, maxLength: 200, description: "A rule id, or '*' for every rule" },
+            entity: { type: 'string', minLength: 1, maxLength: 500, description: 'Host, user, IP, process or hash; absent: any' },
+            from: { type: 'string', format: 'date-time' },
+            until: { type: 'string', format: 'date-time' },
+            reason: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: { 200: SuppressionView, 400: ErrorReply },
+      },
+    },
+    async (req) => incidents.addSuppression(req.body, { actor: req.actor, audit: (e) => req.audit(e) }),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/suppressions/:id',
+    { config: { roles }, schema: { summary: 'Remove a suppression window', params: IdParams, response: { 200: SuppressionView, 404: ErrorReply } } },
+    async (req) => incidents.removeSuppression(req.params.id, { actor: req.actor, audit: (e) => req.audit(e) }),
   );
 };

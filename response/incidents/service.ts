@@ -22,6 +22,7 @@ import {
 } from '../../core/storage/types.ts';
 import { type ExceptionCondition, type RuleException, RuleExceptions } from '../alerts/exceptions.ts';
 import { groupCollection } from '../alerts/intake.ts';
+import { type StoredSuppression, Suppressions } from '../alerts/suppression.ts';
 import { type ClassificationTable, gradeRank, isGrade, loadClassification, resolveClassification } from './classification.ts';
 import { type ReportClock, type ReportKind, type SlaClock, recordReportClock, reportingOf, slaOf, stateEnteredAt } from './clock-state.ts';
 import { type IncidentConfig, type IncidentConfigInput, incidentConfig } from './config.ts';
@@ -91,6 +92,7 @@ export class IncidentService {
   readonly config: IncidentConfig;
   readonly classification: ClassificationTable;
   readonly exceptions: RuleExceptions;
+  readonly suppressions: Suppressions;
   private readonly writer: IncidentWriter;
   private readonly store: StorageEngine;
   private readonly notices: WorkQueue<Notice>;
@@ -103,6 +105,7 @@ export class IncidentService {
     this.notices = opts.notices;
     this.now = opts.now ?? (() => new Date());
     this.exceptions = new RuleExceptions(opts.store.docs);
+    this.suppressions = new Suppressions(opts.store.docs);
     this.writer = new IncidentWriter({ incidents: opts.store.incidents, audit: opts.store.audit, notices: opts.notices, config: this.config, now: this.now });
   }
 
@@ -458,9 +461,7 @@ export class IncidentService {
       });
     }
     const updated = await this.setVerdict(alert, 'fp', by, { falsePositive: { by: actorLabel(by.actor), at, reason: input.reason, ...(exception ? { exceptionId: exception.id } : {}) } });
-    const audit = { action: 'alert.false_positive', target: alertId, before: { status: alert.status }, after: { status: updated.status, exceptionId: exception?.id } };
-    if (by.audit) await by.audit(audit);
-    else await this.store.audit.append({ ...audit, actor: by.actor.id, at });
+    await this.auditOther(by, { action: 'alert.false_positive', target: alertId, before: { status: alert.status }, after: { status: updated.status, exceptionId: exception?.id } });
     if (alert.incidentId) {
       await this.writer.mutate(alert.incidentId, by, () => ({
         change: {},
@@ -477,9 +478,29 @@ export class IncidentService {
 
   async deleteException(ruleId: string, exceptionId: string, by: ChangeBy): Promise<RuleException> {
     const removed = await this.exceptions.remove(ruleId, exceptionId);
-    const audit = { action: 'rule.exception.delete', target: `${ruleId}/${exceptionId}`, before: removed };
-    if (by.audit) await by.audit(audit);
-    else await this.store.audit.append({ ...audit, actor: by.actor.id });
+    await this.auditOther(by, { action: 'rule.exception.delete', target: `${ruleId}/${exceptionId}`, before: removed });
     return removed;
+  }
+
+  listSuppressions(): Promise<StoredSuppression[]> {
+    return this.suppressions.list();
+  }
+
+  async addSuppression(input: { ruleId: string; entity?: string; from?: string; until?: string; reason?: string }, by: ChangeBy): Promise<StoredSuppression> {
+    const created = await this.suppressions.add({ ...input, createdBy: actorLabel(by.actor), createdAt: this.now().toISOString() });
+    await this.auditOther(by, { action: 'suppression.create', target: created.id, after: created });
+    return created;
+  }
+
+  async removeSuppression(id: string, by: ChangeBy): Promise<StoredSuppression> {
+    const removed = await this.suppressions.remove(id);
+    await this.auditOther(by, { action: 'suppression.delete', target: id, before: removed });
+    return removed;
+  }
+
+  /** Audit for changes that are not incident writes (those go through IncidentWriter). */
+  private async auditOther(by: ChangeBy, entry: { action: string; target: string; before?: unknown; after?: unknown }): Promise<void> {
+    if (by.audit) await by.audit(entry);
+    else await this.store.audit.append({ ...entry, actor: by.actor.id, at: this.now().toISOString() });
   }
 }

@@ -149,6 +149,21 @@ describe('alert routes', () => {
     expect((await call('analyst', 'POST', '/alerts/none/false-positive', { reason: 'x' })).statusCode).toBe(404);
   });
 
+  it('suppression windows can be added, take effect, be listed and removed', async () => {
+    const add = await call('responder', 'POST', '/suppressions', { ruleId: 'vigil-ssh-bruteforce', entity: '192.0.2.40', reason: 'pen test' });
+    expect(add.statusCode).toBe(200);
+    const { id } = add.json();
+    expect(add.json()).toMatchObject({ ruleId: 'vigil-ssh-bruteforce', entity: '192.0.2.40', createdBy: expect.stringContaining('test-responder') });
+    expect((await call('analyst', 'GET', '/suppressions')).json().items.map((s: { id: string }) => s.id)).toContain(id);
+    const r = await intake.handle([alert(clock, { ip: '192.0.2.40' })]);
+    expect(r.suppressed).toHaveLength(1);
+    expect((await call('analyst', 'POST', '/suppressions', { ruleId: 'x', from: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' })).statusCode).toBe(400);
+    expect((await call('analyst', 'DELETE', `/suppressions/${id}`)).statusCode).toBe(200);
+    expect((await call('analyst', 'DELETE', `/suppressions/${id}`)).statusCode).toBe(404);
+    expect((await intake.handle([alert(clock, { ip: '192.0.2.40' })])).suppressed).toHaveLength(0);
+    expect((await call('ingest', 'POST', '/suppressions', { ruleId: 'x' })).statusCode).toBe(403);
+  });
+
   it('GET /classification gives the table and the lifecycle for UIs', async () => {
     const body = (await call('analyst', 'GET', '/classification')).json();
     expect(body.categories).toHaveLength(10);
