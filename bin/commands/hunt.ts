@@ -103,10 +103,10 @@ export const huntCommand: Command = {
       },
     });
     if (barStarted) bar?.stop();
-    for (const p of summary.rules.problems) io.stderr.write(`vigil hunt: rule skipped: ${p.error}\n`);
+    for (const p of summary.ruleProblems) io.stderr.write(`vigil hunt: rule skipped: ${p.error}\n`);
     if (!json) {
       const rows = [['rule', 'level', 'count'], ...summary.perRule.map((r) => [r.rule.title, r.rule.level ?? '', String(r.count)])];
-      out.write(`\n${summary.matches} matches in ${summary.events} events from ${summary.files} file(s); ${summary.rules.compiled.length} rules, ${summary.rules.correlations.length} correlations\n`);
+      out.write(`\n${summary.matches} matches in ${summary.events} events from ${summary.files} file(s); ${summary.ruleCount} rules, ${summary.correlationCount} correlations\n`);
       if (summary.perRule.length > 0) out.write(`${table(rows)}\n`);
     }
     return 0;

@@ -5,11 +5,12 @@ import { Worker } from 'node:worker_threads';
 import { createMemoryBackend } from '../../core/queue/memory.ts';
 import { createCorrelator } from '../correlation/index.ts';
 import { bundledPipelineDir, createFieldResolver, loadPipelines, type Pipeline } from '../pipelines/index.ts';
-import type { SigmaMeta } from '../sigma/index.ts';
+import { ErrorCode, VigilError } from '../../core/errors.ts';
+import type { SigmaMeta, SigmaRule } from '../sigma/index.ts';
 import { type BatchResult, createDetector, type EventBatch } from './detector.ts';
 import { readEventTexts } from './event-reader.ts';
-import { type HuntRules, loadHuntRules } from './rules.ts';
-import type { WorkerInit, WorkerRequest } from './worker.ts';
+import { compileRules, type HuntRules, loadRuleDocuments, type RuleDocuments, type RuleProblem, ruleKey } from './rules.ts';
+import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 
 export interface HuntMatch {
   kind: 'rule' | 'correlation';
@@ -40,7 +41,7 @@ export interface HuntOptions {
   /** Events per batch handed to a worker. @default 500 */
   batchSize?: number;
   /** Already loaded rules (must come from the same rulePaths and pipelines). */
-  rules?: HuntRules;
+  rules?: HuntRules | RuleDocuments;
   onMatch?: (m: HuntMatch) => void;
   onProblem?: (p: HuntProblem) => void;
   /** Called once rules are loaded and workers are ready, just before the first event is read. */
@@ -54,7 +55,10 @@ export interface HuntSummary {
   events: number;
   matches: number;
   problems: number;
-  rules: HuntRules;
+  /** Rules that ran (compiled), correlations evaluated, and rules that could not be used. */
+  ruleCount: number;
+  correlationCount: number;
+  ruleProblems: RuleProblem[];
   /** Match counts per rule (and correlation), most frequent first. */
   perRule: Array<{ rule: SigmaMeta; count: number }>;
 }
@@ -68,17 +72,37 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   const pipelinePaths = opts.pipelinePaths ?? [bundledPipelineDir];
   const { pipelines, errors } = loadPipelines(pipelinePaths);
   if (errors.length > 0) throw errors[0];
-  const rules = opts.rules ?? loadHuntRules(opts.rulePaths, pipelines);
+  const docs = opts.rules ?? loadRuleDocuments(opts.rulePaths);
   const correlator = createCorrelator({
-    correlations: rules.correlations,
+    correlations: docs.correlations,
     state: createMemoryBackend().state,
     resolveField: createFieldResolver(pipelines),
   });
-  const correlated = new Set<number>();
+  // Rule metadata by match position. With workers, only they compile (memory); they report which
+  // rules they compiled and the main thread maps positions back to its parsed documents.
+  let meta: SigmaRule[];
+  let ruleProblems: RuleProblem[];
+  let pool: Pool;
+  if ((opts.workers ?? 0) > 1) {
+    const refs = [...new Set(docs.correlations.flatMap((c) => c.correlation.rules))];
+    const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, correlatedRefs: refs });
+    const byKey = new Map(docs.rules.map((r) => [ruleKey(r), r]));
+    meta = started.keys.map((k) => {
+      const r = byKey.get(k);
+      if (!r) throw new VigilError(ErrorCode.INTERNAL, `hunt: a worker compiled a rule the main thread did not load (${k.replace('\u0000', '#')}): did the rule files change?`);
+      return r;
+    });
+    ruleProblems = started.problems;
+    pool = started.pool;
+  } else {
+    const rules = isCompiled(docs) ? docs : compileRules(docs, pipelines);
+    meta = rules.compiled.map((c) => c.rule);
+    ruleProblems = rules.problems;
+    pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (correlator.references(r) ? [i] : []))));
+  }
   const suppressed = new Set<number>();
-  rules.compiled.forEach((c, i) => {
-    if (correlator.references(c.rule)) correlated.add(i);
-    if (correlator.suppresses(c.rule)) suppressed.add(i);
+  meta.forEach((r, i) => {
+    if (correlator.suppresses(r)) suppressed.add(i);
   });
 
   const counts = new Map<SigmaMeta, number>();
@@ -92,7 +116,6 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   };
   const pending: Array<{ rule: number; timestamp: number; text: string; file: string; eventIndex: number; seq: number }> = [];
 
-  const pool = (opts.workers ?? 0) > 1 ? await startPool(opts.workers!, opts.rulePaths, pipelinePaths, correlated, rules) : localPool(rules, pipelines, correlated);
   opts.onReady?.();
   const sizes = await Promise.all(opts.eventFiles.map(async (f) => (await stat(f)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -112,7 +135,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
         }
         for (const m of r.matches) {
           if (m.text !== undefined) pending.push({ rule: m.rule, timestamp: m.timestamp ?? Number.NaN, text: m.text, file, eventIndex: m.eventIndex, seq: pending.length });
-          if (!suppressed.has(m.rule)) emit({ kind: 'rule', rule: rules.compiled[m.rule].rule, file, eventIndex: m.eventIndex });
+          if (!suppressed.has(m.rule)) emit({ kind: 'rule', rule: meta[m.rule], file, eventIndex: m.eventIndex });
         }
       };
       let batch: EventBatch = { file, indices: [], lines: [], texts: [] };
@@ -145,7 +168,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   // Correlations run over event time, not file order: events from several files interleave.
   pending.sort((a, b) => (Number.isNaN(a.timestamp) ? 1 : 0) - (Number.isNaN(b.timestamp) ? 1 : 0) || a.timestamp - b.timestamp || a.seq - b.seq);
   for (const p of pending) {
-    const hits = await correlator.observe({ rule: rules.compiled[p.rule].rule, event: JSON.parse(p.text), timestamp: p.timestamp });
+    const hits = await correlator.observe({ rule: meta[p.rule], event: JSON.parse(p.text), timestamp: p.timestamp });
     for (const h of hits)
       emit({
         kind: 'correlation',
@@ -159,7 +182,20 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
       });
   }
   const perRule = [...counts].map(([rule, count]) => ({ rule, count })).sort((a, b) => b.count - a.count || a.rule.title.localeCompare(b.rule.title));
-  return { files: opts.eventFiles.length, events, matches, problems, rules, perRule };
+  return {
+    files: opts.eventFiles.length,
+    events,
+    matches,
+    problems,
+    ruleCount: meta.length,
+    correlationCount: docs.correlations.length,
+    ruleProblems,
+    perRule,
+  };
+}
+
+function isCompiled(d: HuntRules | RuleDocuments): d is HuntRules {
+  return 'compiled' in d;
 }
 
 function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Pool {
@@ -167,8 +203,7 @@ function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated:
   return { run: async (batch) => detector.processBatch(batch), close: async () => {} };
 }
 
-async function startPool(n: number, rulePaths: string[], pipelinePaths: string[], correlated: ReadonlySet<number>, rules: HuntRules): Promise<Pool> {
-  const init: WorkerInit = { rulePaths, pipelinePaths, correlated: [...correlated], expectedRules: rules.compiled.length };
+async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[] }> {
   const waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const fail = (e: Error): void => {
@@ -176,32 +211,34 @@ async function startPool(n: number, rulePaths: string[], pipelinePaths: string[]
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  const workers = await Promise.all(
+  const started = await Promise.all(
     Array.from(
       { length: n },
       () =>
-        new Promise<Worker>((resolve, reject) => {
-          const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
-          w.on('message', (msg: { type: string; id?: number; result?: BatchResult; error?: string }) => {
-            if (msg.type === 'ready') resolve(w);
-            else if (msg.type === 'fatal') {
-              const e = new Error(msg.error);
-              reject(e);
-              fail(e);
-            } else if (msg.type === 'result' && msg.id !== undefined) {
-              waiting.get(msg.id)?.resolve(msg.result!);
+        new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[] }>((resolve, reject) => {
+          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+          worker.on('message', (msg: WorkerMessage) => {
+            if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems });
+            else {
+              waiting.get(msg.id)?.resolve(msg.result);
               waiting.delete(msg.id);
             }
           });
-          w.on('error', (e) => {
+          worker.on('error', (e) => {
             reject(e);
             fail(e);
           });
         }),
     ),
   );
+  const workers = started.map((s) => s.worker);
+  const keys = started[0].keys;
+  if (started.some((s) => s.keys.length !== keys.length || s.keys.some((k, i) => k !== keys[i]))) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw new VigilError(ErrorCode.INTERNAL, 'hunt: worker threads compiled different rule sets: did the rule files change during start-up?');
+  }
   let next = 0;
-  return {
+  const pool: Pool = {
     run(batch) {
       if (failure) return Promise.reject(failure);
       const id = next++;
@@ -215,4 +252,5 @@ async function startPool(n: number, rulePaths: string[], pipelinePaths: string[]
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+  return { pool, keys, problems: started[0].problems };
 }

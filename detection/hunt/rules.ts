@@ -1,5 +1,6 @@
 // Loads Sigma rule files for hunting and validation: parse, apply filters, compile each rule once
-// with the pipelines' field mapping, and collect every problem as {file, id, error}.
+// with the pipelines' field mapping, and collect every problem as {file, id, error}. Parsing and
+// compiling are separate so a coordinating thread can keep metadata while workers compile.
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import { type CompiledRule, compileRule } from '../matcher/index.ts';
 import { createFieldResolver, type Pipeline, placeholderValues } from '../pipelines/index.ts';
@@ -12,20 +13,32 @@ export interface RuleProblem {
   error: string;
 }
 
-export interface HuntRules {
-  /** Compiled rules in load order (files sorted, documents in file order). */
-  readonly compiled: CompiledRule[];
+export interface RuleDocuments {
+  /** Rules after filters were applied, in load order (files sorted, documents in file order). */
+  readonly rules: SigmaRule[];
+  /** Correlations whose referenced rules are loaded and whose type is evaluated. */
   readonly correlations: SigmaCorrelation[];
   readonly filters: SigmaFilter[];
+  /** Parse and correlation problems. */
   readonly problems: RuleProblem[];
   readonly files: number;
   /** Rule, correlation and filter documents seen, including the ones that failed. */
   readonly total: number;
 }
 
+export interface HuntRules extends RuleDocuments {
+  /** Compiled rules in load order; rules that failed to compile are left out (see problems). */
+  readonly compiled: CompiledRule[];
+}
+
 const UUID_AT_START = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i;
 
-export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipeline[]): HuntRules {
+/** Identifies a rule across threads that loaded the same files. */
+export function ruleKey(rule: SigmaRule): string {
+  return `${rule.source}\u0000${rule.documentIndex}`;
+}
+
+export function loadRuleDocuments(paths: readonly string[]): RuleDocuments {
   const { documents, errors, files } = loadSigmaPaths([...paths]);
   const problems: RuleProblem[] = [];
   // A document can yield several errors; it counts once as failed (keyed by file + document).
@@ -44,24 +57,10 @@ export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipe
     else if (d.type === 'correlation') correlations.push(d);
     else filters.push(d);
   }
-  const resolveField = createFieldResolver(pipelines);
-  const placeholders = placeholderValues(pipelines);
-  const compiled: CompiledRule[] = [];
-  for (const rule of applyFilters(rules, filters)) {
-    try {
-      compiled.push(compileRule(rule, { resolveField, placeholders }));
-    } catch (err) {
-      problems.push({ file: rule.source, id: rule.id ?? rule.title, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
   const known = new Set<string>();
-  for (const r of rules) {
+  for (const r of [...rules, ...correlations]) {
     if (r.id) known.add(r.id);
     if (r.name) known.add(r.name);
-  }
-  for (const c of correlations) {
-    if (c.id) known.add(c.id);
-    if (c.name) known.add(c.name);
   }
   const usable: SigmaCorrelation[] = [];
   for (const c of correlations) {
@@ -76,12 +75,25 @@ export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipe
       usable.push(c);
     }
   }
-  return {
-    compiled,
-    correlations: usable,
-    filters,
-    problems,
-    files,
-    total: documents.length + failedDocs.size,
-  };
+  return { rules: applyFilters(rules, filters), correlations: usable, filters, problems, files, total: documents.length + failedDocs.size };
+}
+
+/** Compiles every rule; failures become problems. */
+export function compileRules(docs: RuleDocuments, pipelines: readonly Pipeline[]): HuntRules {
+  const resolveField = createFieldResolver(pipelines);
+  const placeholders = placeholderValues(pipelines);
+  const compiled: CompiledRule[] = [];
+  const problems = [...docs.problems];
+  for (const rule of docs.rules) {
+    try {
+      compiled.push(compileRule(rule, { resolveField, placeholders }));
+    } catch (err) {
+      problems.push({ file: rule.source, id: rule.id ?? rule.title, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { ...docs, compiled, problems };
+}
+
+export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipeline[]): HuntRules {
+  return compileRules(loadRuleDocuments(paths), pipelines);
 }

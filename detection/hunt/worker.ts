@@ -1,30 +1,33 @@
-// Worker thread of `vigil hunt --workers N`: loads the same rules and pipelines as the main thread
-// (so rule positions agree), then answers event batches with their matches.
+// Worker thread of `vigil hunt --workers N`: loads and compiles the rules itself, tells the main
+// thread which rules it compiled (so match positions can be mapped back), then answers batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPipelines } from '../pipelines/index.ts';
 import { createDetector, type EventBatch } from './detector.ts';
-import { loadHuntRules } from './rules.ts';
+import { loadHuntRules, type RuleProblem, ruleKey } from './rules.ts';
 
 export interface WorkerInit {
   rulePaths: string[];
   pipelinePaths: string[];
-  correlated: number[];
-  /** Rule count the main thread compiled; a mismatch means the rule files changed under us. */
-  expectedRules: number;
+  /** Ids and names referenced by correlations: matches of those rules return their event. */
+  correlatedRefs: string[];
 }
 
 export type WorkerRequest = { id: number; batch: EventBatch };
+export type WorkerMessage =
+  | { type: 'ready'; keys: string[]; problems: RuleProblem[] }
+  | { type: 'result'; id: number; result: import('./detector.ts').BatchResult };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const { pipelines } = loadPipelines(init.pipelinePaths);
 const rules = loadHuntRules(init.rulePaths, pipelines);
-if (rules.compiled.length !== init.expectedRules) {
-  port.postMessage({ type: 'fatal', error: `worker compiled ${rules.compiled.length} rules, main thread ${init.expectedRules}: did the rule files change?` });
-} else {
-  const detector = createDetector(rules.compiled, pipelines, new Set(init.correlated));
-  port.on('message', (req: WorkerRequest) => {
-    port.postMessage({ type: 'result', id: req.id, result: detector.processBatch(req.batch) });
-  });
-  port.postMessage({ type: 'ready' });
-}
+const refs = new Set(init.correlatedRefs);
+const correlated = new Set<number>();
+rules.compiled.forEach((c, i) => {
+  if ((c.rule.id && refs.has(c.rule.id)) || (c.rule.name && refs.has(c.rule.name))) correlated.add(i);
+});
+const detector = createDetector(rules.compiled, pipelines, correlated);
+port.on('message', (req: WorkerRequest) => {
+  port.postMessage({ type: 'result', id: req.id, result: detector.processBatch(req.batch) } satisfies WorkerMessage);
+});
+port.postMessage({ type: 'ready', keys: rules.compiled.map((c) => ruleKey(c.rule)), problems: rules.problems } satisfies WorkerMessage);
