@@ -8,15 +8,16 @@ import { httpOutcome, setRequestLine } from '../normalise/url.ts';
 import { parseFailure } from './parse-error.ts';
 import { applySyslogHeader, parseSyslogHeader } from './syslog-header.ts';
 import type { ParseResult, Parser, RawRecord } from './types.ts';
-import { unwrapThirdParty } from './web-common.ts';
+import { isPrivateIp, unwrapThirdParty } from './web-common.ts';
 
 const ACCESS = 'apache.access';
 const ERROR = 'apache.error';
 
 const CLF_TIME = String.raw`\d{1,2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4}`;
 const QUOTED = String.raw`"((?:[^"\\]|\\.)*)"`;
+// After %b some formats add %D (response time, µs) and, at the end, X-Forwarded-For="a, b".
 const ACCESS_LINE = new RegExp(
-  String.raw`^(.+?) (\S+) (\S+) \[(${CLF_TIME})\] ${QUOTED} (\d{3}|-) (\d+|-)(?: ${QUOTED})?(?: ${QUOTED})?(.*)$`,
+  String.raw`^(.+?) (\S+) (\S+) \[(${CLF_TIME})\] ${QUOTED} (\d{3}|-) (\d+|-)(?: (\d+))?(?: ${QUOTED})?(?: ${QUOTED})?(?: X-Forwarded-For="([^"]*)")?(.*)$`,
 );
 const SSL_LINE = new RegExp(String.raw`^\[(${CLF_TIME})\] (\S+) (\S+) (\S+) ${QUOTED} (\d+|-)\s*$`);
 
@@ -93,7 +94,14 @@ export function parseApacheAccess(raw: RawRecord): ParseResult {
       setIfDefined(doc, 'destination.port', toInt(vh[2]));
     }
   }
-  setClient(doc, prefix[prefix.length - 1]);
+  const client = prefix[prefix.length - 1];
+  const withPort = /^([^:]+|\[[^\]]+\]):(\d+)$/.exec(client);
+  if (withPort && !isIpAddress(client)) {
+    setClient(doc, withPort[1].replace(/^\[|\]$/g, ''));
+    setPath(doc, 'source.port', Number(withPort[2]));
+  } else {
+    setClient(doc, client);
+  }
   setIfDefined(doc, 'apache.access.identity', m[2]);
   setIfDefined(doc, 'user.name', m[3]);
   setIfDefined(doc, '@timestamp', parseClfTimestamp(m[4], tz));
@@ -102,8 +110,16 @@ export function parseApacheAccess(raw: RawRecord): ParseResult {
   const status = toInt(m[6]);
   setIfDefined(doc, 'http.response.status_code', status);
   setIfDefined(doc, 'http.response.body.bytes', toInt(m[7]));
-  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[8]));
-  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[9]));
+  setIfDefined(doc, 'apache.access.response_time', toInt(m[8]));
+  setIfDefined(doc, 'http.request.referrer', unescapeLogText(m[9]));
+  setIfDefined(doc, 'user_agent.original', unescapeLogText(m[10]));
+  const forwarded = m[11]?.split(/"?,\s*/).filter(isIpAddress) ?? [];
+  if (forwarded.length > 0) {
+    setPath(doc, 'apache.access.remote_addresses', forwarded);
+    setPath(doc, 'network.forwarded_ip', forwarded[0]);
+    const publicClient = forwarded.find((ip) => !isPrivateIp(ip)) ?? forwarded[0];
+    setPath(doc, 'client.ip', publicClient);
+  }
   setPath(doc, 'event.category', ['web']);
   setPath(doc, 'event.type', ['access']);
   setIfDefined(doc, 'event.outcome', httpOutcome(status));

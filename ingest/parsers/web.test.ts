@@ -97,6 +97,19 @@ describe('apache.access', () => {
     expect(vhost.get('user_agent.original')).toBe('Mozilla/5.0');
   });
 
+  it('reads a client port, %D and a trailing X-Forwarded-For', () => {
+    const d = parseOne(
+      apacheAccessParser,
+      '192.0.2.3:40222 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 10 5123 "-" "curl/8" X-Forwarded-For="10.0.0.7, 198.51.100.77"',
+    );
+    expect(d.get('source.ip')).toBe('192.0.2.3');
+    expect(d.get('source.port')).toBe(40222);
+    expect(d.get('apache.access.response_time')).toBe(5123);
+    expect(d.get('network.forwarded_ip')).toBe('10.0.0.7');
+    expect(d.get('client.ip')).toBe('198.51.100.77');
+    expect(d.get('user_agent.original')).toBe('curl/8');
+  });
+
   it('reads ssl_request_log', () => {
     const d = parseOne(apacheAccessParser, '[10/Oct/2000:13:55:36 +0000] 192.0.2.3 TLSv1.3 TLS_AES_256_GCM_SHA384 "GET /a HTTP/1.1" 10');
     expect(d.get('tls.version')).toBe('1.3');
