@@ -184,10 +184,12 @@ export interface ConnectorClientOptions {
   fetch?: typeof fetch;
 }
 
-function expandEnv(s: string, env: NodeJS.ProcessEnv, where: string): string {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+/** `${NAME}` from the environment; `lenient` (dry-run) leaves unset names as written. */
+function expandEnv(s: string, env: NodeJS.ProcessEnv, where: string, lenient = false): string {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => {
     const v = env[name];
     if (v === undefined || v === '') {
+      if (lenient) return m;
       throw new VigilError(ErrorCode.CONFIG_INVALID, `${where}: environment variable ${name} is not set`, { source: where, path: name });
     }
     return v;
@@ -235,9 +237,9 @@ export function createConnectorClient(opts: ConnectorClientOptions): ConnectorCl
   function build(c: ConnectorConfig, vars: Record<string, unknown>, withSecrets: boolean): HttpRequestSpec {
     const where = `connector ${c.name}`;
     const resolve = contextResolver(vars);
-    const url = toText(renderValue(withSecrets ? expandEnv(c.url, env, where) : c.url, resolve));
+    const url = toText(renderValue(expandEnv(c.url, env, where, !withSecrets), resolve));
     const headers: Record<string, string> = {};
-    for (const [h, v] of Object.entries(c.headers)) headers[h] = toText(renderValue(withSecrets ? expandEnv(v, env, where) : v, resolve));
+    for (const [h, v] of Object.entries(c.headers)) headers[h] = toText(renderValue(expandEnv(v, env, where, !withSecrets), resolve));
     if (withSecrets && c.auth) {
       const a = c.auth;
       if (a.type === 'bearer') headers.authorization = `Bearer ${secret(env, a.tokenEnv, where)}`;

@@ -160,6 +160,7 @@ export interface StepContext {
 
 export interface PlanContext {
   connectors: ConnectorClient;
+  incidentId?: string;
 }
 
 /** Load-time checks beyond the input schema (a connector exists, a state is known). */

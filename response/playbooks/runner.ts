@@ -301,6 +301,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
       if (state.status === 'waiting_approval') {
         if (run.wakeAt && run.wakeAt <= nowIso) {
           run = await decide(run, idx, false, { id: 'system', name: 'system', role: 'admin' }, `no decision before the approval timeout (${String((state.input as Record<string, unknown> | undefined)?.timeout ?? '')})`);
+          if (terminalRun.has(run.status)) return;
           continue;
         }
         return;
@@ -561,7 +562,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
         try {
           const input = (kind.control === 'branch' ? step.with : renderValue(step.with, resolve)) as Record<string, unknown>;
           out.input = input;
-          out.plan = kind.plan(input, { connectors: opts.connectors });
+          out.plan = kind.plan(input, { connectors: opts.connectors, incidentId });
           if (kind.control !== 'branch') {
             const problems = checkInput(kind.inputSchema, input, true).filter(([, why]) => !why.includes('<steps.'));
             if (problems.length) out.error = problems.map(([k, why]) => `with.${k}: ${why}`).join('; ');

@@ -3,7 +3,7 @@
 // request from the step input at run time, and describe that request for dry-run.
 import type { FieldSchema } from '../input-schema.ts';
 import { parseDuration } from '../input-schema.ts';
-import type { ConnectorClient, HttpResult, StepCheckContext, StepContext } from '../model.ts';
+import type { HttpResult, PlanContext, StepCheckContext, StepContext } from '../model.ts';
 
 export interface ActionOutput {
   connector: string;
@@ -38,8 +38,8 @@ export async function callConnector(connector: string, input: Record<string, unk
   return { connector, status: res.status, response: res.body };
 }
 
-export function describeCall(connectors: ConnectorClient, connector: string, input: Record<string, unknown>): string {
-  if (!connectors.has(connector)) return `connector '${connector}' (not configured)`;
-  const d = connectors.describe(connector, connectorVars(input, { runId: '<run>', playbookId: '<playbook>', stepId: '<step>' }));
+export function describeCall(ctx: PlanContext, connector: string, input: Record<string, unknown>): string {
+  if (!ctx.connectors.has(connector)) return `connector '${connector}' (not configured)`;
+  const d = ctx.connectors.describe(connector, connectorVars(input, { runId: '<run>', playbookId: '<playbook>', stepId: '<step>', incidentId: ctx.incidentId }));
   return `${d.method} ${d.url}${d.body !== undefined ? ` ${JSON.stringify(d.body)}` : ''}`;
 }

@@ -38,7 +38,7 @@ export const enrichStep: EffectStepKind<EnrichInput, EnrichOutput> = {
   plan: (input, ctx) =>
     input.source === undefined || input.source === 'intel'
       ? `look ${input.type} ${input.observable} up in the intel lists`
-      : `look ${input.type} ${input.observable} up via ${describeCall(ctx.connectors, input.source, input)}`,
+      : `look ${input.type} ${input.observable} up via ${describeCall(ctx, input.source, input)}`,
   async run(input, ctx) {
     const source = input.source ?? 'intel';
     const observable = input.observable.trim();

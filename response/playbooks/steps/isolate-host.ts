@@ -20,6 +20,6 @@ export const isolateHostStep: EffectStepKind<IsolateHostInput, ActionOutput> = {
   retry: { maxAttempts: 5, initialMs: 1000, factor: 2, maxMs: 60_000 },
   timeoutMs: 30_000,
   check: (input, ctx) => checkConnector(input, ctx),
-  plan: (input, ctx) => `isolate host ${input.host} via ${describeCall(ctx.connectors, input.connector, input)}`,
+  plan: (input, ctx) => `isolate host ${input.host} via ${describeCall(ctx, input.connector, input)}`,
   run: (input, ctx) => callConnector(input.connector, input, ctx),
 };

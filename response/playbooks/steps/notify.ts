@@ -27,6 +27,6 @@ export const notifyStep: EffectStepKind<NotifyInput, ActionOutput> = {
   retry: { maxAttempts: 5, initialMs: 1000, factor: 2, maxMs: 60_000 },
   timeoutMs: 15_000,
   check: (input, ctx) => checkConnector({ connector: input.connector ?? DEFAULT_CONNECTOR }, ctx),
-  plan: (input, ctx) => `notify${input.channel ? ` ${input.channel}` : ''}: "${input.message}" via ${describeCall(ctx.connectors, input.connector ?? DEFAULT_CONNECTOR, input)}`,
+  plan: (input, ctx) => `notify${input.channel ? ` ${input.channel}` : ''}: "${input.message}" via ${describeCall(ctx, input.connector ?? DEFAULT_CONNECTOR, input)}`,
   run: (input, ctx) => callConnector(input.connector ?? DEFAULT_CONNECTOR, input, ctx),
 };

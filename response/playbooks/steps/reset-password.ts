@@ -21,6 +21,6 @@ export const resetPasswordStep: EffectStepKind<ResetPasswordInput, ActionOutput>
   retry: { maxAttempts: 5, initialMs: 1000, factor: 2, maxMs: 60_000 },
   timeoutMs: 30_000,
   check: (input, ctx) => checkConnector(input, ctx),
-  plan: (input, ctx) => `force a password reset for ${input.user} via ${describeCall(ctx.connectors, input.connector, input)}`,
+  plan: (input, ctx) => `force a password reset for ${input.user} via ${describeCall(ctx, input.connector, input)}`,
   run: (input, ctx) => callConnector(input.connector, input, ctx),
 };
