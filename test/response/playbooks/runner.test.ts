@@ -166,8 +166,9 @@ describe('SSH brute force playbook', () => {
 
     const after = await t.store.incidents.get(inc.id);
     expect(after?.state).toBe('contained');
-    expect(after?.fields.containment).toMatchObject({ action: 'block_ip', ip: '203.0.113.7', approval_reason: 'confirmed attack, 14 failed logins' });
-    expect(String((after?.fields.containment as { approved_by: string }).approved_by)).toContain('test-responder');
+    const containment = after?.fields.containment as Record<string, unknown> | undefined;
+    expect(containment).toMatchObject({ action: 'block_ip', ip: '203.0.113.7', approval_reason: 'confirmed attack, 14 failed logins' });
+    expect(String(containment?.approved_by)).toContain('test-responder');
 
     expect(done?.status).toBe('succeeded');
     const decision = stepOf(done, 'approve_block').decision;
