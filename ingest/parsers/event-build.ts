@@ -1,19 +1,16 @@
 // Small builders the group-B parsers share: the base document, address/ip splitting,
 // IANA protocol numbers, related.* collection and the uniform parse-failure result.
 import { isIP } from 'node:net';
-import { type EcsEvent, getPath, isPlainObject, setPath } from '../../core/ecs.ts';
+import { type EcsEvent, getPath, setPath } from '../../core/ecs.ts';
 import { VigilError } from '../../core/errors.ts';
+import { ECS_VERSION, ecsBase } from '../normalise/ecs-build.ts';
 import type { ParseResult, RawRecord } from './types.ts';
 
-export const ECS_VERSION = '8.17.0';
+export { ECS_VERSION };
 
 /** The document every parser starts from: event.original, module/dataset, kind, @timestamp = receivedAt. */
 export function baseEvent(raw: RawRecord, module: string, dataset: string): EcsEvent {
-  return {
-    '@timestamp': raw.receivedAt.toISOString(),
-    ecs: { version: ECS_VERSION },
-    event: { original: raw.message, module, dataset, kind: 'event' },
-  };
+  return ecsBase(raw, { module, dataset });
 }
 
 export function parseFailure(raw: RawRecord, dataset: string, what: string, path?: string): ParseResult {
@@ -138,9 +135,4 @@ export function fillRelatedB(doc: EcsEvent): EcsEvent {
     strings(doc, ['host.hostname', 'host.name', 'observer.hostname', 'destination.domain', 'source.domain']),
   );
   return doc;
-}
-
-/** Replaces every dotted key by nested objects, recursively (JSON documents from shippers). */
-export function deepGet(obj: unknown, path: string): unknown {
-  return isPlainObject(obj) ? getPath(obj, path) : undefined;
 }
