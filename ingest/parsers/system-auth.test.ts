@@ -72,6 +72,15 @@ describe('system.auth: sudo, su, PAM', () => {
     expect(d.get('event.action')).toBe('authentication_failure');
   });
 
+  it('takes the user from messages of other PAM modules and tools', () => {
+    const sys = p('Mar  3 10:00:00 db1 sshd[5]: pam_systemd(sshd:session): New sd-bus connection for user carol');
+    expect(sys.get('event.category')).toEqual(['session']);
+    const chfn = p("Mar  3 10:00:00 db1 chfn[6]: changed user 'dave' information");
+    expect(chfn.get('user.name')).toBe('dave');
+    const kr = p('Mar  3 10:00:00 db1 gdm-password][7]: gkr-pam: unlocked login keyring for user erin');
+    expect(kr.get('user.name')).toBe('erin');
+  });
+
   it('maps su', () => {
     const d = p('Mar  3 10:00:00 db1 su[7]: FAILED SU (to root) erin on pts/1');
     expect(d.get('user.name')).toBe('erin');

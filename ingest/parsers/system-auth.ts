@@ -363,6 +363,33 @@ function classifyIamTool(doc: EcsEvent, program: string, message: string): void 
   setPath(doc, 'event.outcome', message.includes('fail') ? 'failure' : 'success');
 }
 
+/**
+ * What Elastic reads from any auth message the specific rules did not cover: the user named by
+ * 'for user X [by Y(uid=N)]', 'by user X' or "user 'X'", and the PAM service type (session/auth).
+ */
+function applyGenericPam(doc: EcsEvent, message: string): void {
+  const pam = /^pam_\w+\([^:)]*:(\w+)\)/.exec(message);
+  if (pam && getPath(doc, 'event.category') === undefined) {
+    if (pam[1] === 'session') setPath(doc, 'event.category', ['session']);
+    else if (pam[1] === 'auth') setPath(doc, 'event.category', ['authentication']);
+  }
+  if (getPath(doc, 'event.action') === undefined) {
+    if (message.includes('session opened')) setPath(doc, 'event.action', 'logged-on');
+    else if (message.includes('session closed')) setPath(doc, 'event.action', 'logged-off');
+  }
+  if (getPath(doc, 'user.name') !== undefined) return;
+  const forBy = /for user ['"]?([^'"\s(]+)['"]?(?:\(uid=\d+\))? by ['"]?([^'"\s(]*)['"]?(?:\(uid=(\d+)\))?$/.exec(message);
+  if (forBy) {
+    setPath(doc, 'user.name', forBy[2] || forBy[1]);
+    if (forBy[2]) setPath(doc, 'user.effective.name', forBy[1]);
+    setIfDefined(doc, 'user.id', forBy[3]);
+    return;
+  }
+  const named = /for user ['"]?([^'"\s]+?)['"]?$/.exec(message) ?? /by user ['"]?([^'"\s]+?)['"]?$/.exec(message) ??
+    /(?<! ) user ['"]([^'"]+)['"]/.exec(message);
+  if (named) setPath(doc, 'user.name', named[1]);
+}
+
 export function parseSystemAuth(raw: RawRecord): ParseResult {
   const env = syslogEnvelope(raw, 'system', DATASET, true);
   if (!env) return parseFailure(raw, DATASET, 'no syslog header: expected "Mmm dd hh:mm:ss HOST PROGRAM[PID]: MESSAGE"');
@@ -378,6 +405,7 @@ export function parseSystemAuth(raw: RawRecord): ParseResult {
     else if (!applyRules(IAM_RULES, trimmed, doc) && sudo) applySudo(sudo, doc);
   }
   classifyIamTool(doc, program, trimmed);
+  applyGenericPam(doc, trimmed);
   return { ok: true, events: [fillRelated(doc)] };
 }
 
