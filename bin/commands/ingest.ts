@@ -73,7 +73,13 @@ export const ingestCommand: Command = {
       const total = sizes.reduce((a, b) => a + b, 0);
       const bar = io.isTTY
         ? new cliProgress.SingleBar(
-            { stream: io.stderr, format: '{bar} {percentage}% | {value}/{total} bytes | {file}', hideCursor: true },
+            {
+              stream: io.stderr,
+              format: '{bar} {percentage}% | {value}/{total} bytes | {file}',
+              hideCursor: true,
+              // io.isTTY already says stderr is a terminal; this lets the bar draw on the stream given.
+              noTTYOutput: true,
+            },
             cliProgress.Presets.shades_classic,
           )
         : undefined;

@@ -123,6 +123,8 @@ export class UnparsedInput {
 
 const AUTO = 'auto';
 const UNKNOWN_DATASET = 'unknown';
+/** Stats key for ECS documents sent without an event.dataset. */
+const ECS_DOCUMENTS = 'ecs';
 
 function emptyCounters(): Counters {
   return { received: 0, accepted: 0, deadLettered: 0, events: 0, dropped: 0, failed: 0 };
@@ -311,7 +313,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
         // Already ECS: keep it as sent, with the defaults every stored event has.
         if (doc['@timestamp'] === undefined) doc['@timestamp'] = receivedAt.toISOString();
         out.push(finish(doc, ingested));
-        note(dataset ?? UNKNOWN_DATASET, true, 1);
+        note(dataset ?? ECS_DOCUMENTS, true, 1);
       }
 
       function parseInto(raw: RawRecord, dataset: string, line: number): void {

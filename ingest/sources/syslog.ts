@@ -175,7 +175,7 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
   async function listenUdp(port: number): Promise<number> {
     const udpBuffer = opts.udpBufferSize ?? 10_000;
     const socket = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-    const queue: Array<{ text: string; peer: string }> = [];
+    const queue: Array<{ frame: FrameOutput; peer: string }> = [];
     let flushing: Promise<void> | undefined;
 
     const flush = (): void => {
@@ -188,7 +188,7 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
           for (const d of batch) {
             let list = byPeer.get(d.peer);
             if (!list) byPeer.set(d.peer, (list = []));
-            list.push({ kind: 'frame', text: d.text });
+            list.push(d.frame);
           }
           for (const [peer, frames] of byPeer) await deliver(frames, `syslog-udp ${peer}`);
         }
@@ -201,10 +201,16 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
         pipeline.recordDropped('syslog-udp', 1);
         return;
       }
-      let text = msg.toString('utf8');
-      if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
-      if (text.length > maxFrame) text = text.slice(0, maxFrame);
-      queue.push({ text, peer: `${rinfo.address}:${rinfo.port}` });
+      const peer = `${rinfo.address}:${rinfo.port}`;
+      if (msg.length > maxFrame) {
+        const raw = msg.subarray(0, maxFrame).toString('utf8');
+        const message = `datagram of ${msg.length} bytes exceeds the maximum of ${maxFrame}; cut`;
+        queue.push({ frame: { kind: 'error', message, raw, canContinue: true }, peer });
+      } else {
+        let text = msg.toString('utf8');
+        if (text.endsWith('\n')) text = text.slice(0, text.endsWith('\r\n') ? -2 : -1);
+        queue.push({ frame: { kind: 'frame', text }, peer });
+      }
       flush();
     });
     socket.on('error', (err) => logger.error({ err }, 'syslog: UDP socket error'));

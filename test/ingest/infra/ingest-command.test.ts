@@ -87,6 +87,14 @@ describe('vigil ingest', () => {
     }
   });
 
+  it('draws a progress bar on stderr when it is a terminal', async () => {
+    const { dir, io, stderr } = setup();
+    writeFileSync(join(dir, 'a.log'), `${SSHD_OK}\n`.repeat(50));
+    expect(await main(['ingest', 'a.log', '--dataset', 'system.auth'], { ...io, isTTY: true })).toBe(0);
+    expect(stderr.text()).toContain('100%');
+    expect(stderr.text()).toContain(`${50 * (SSHD_OK.length + 1)}/${50 * (SSHD_OK.length + 1)} bytes`);
+  });
+
   it('usage errors: no file, no dataset, unknown dataset, missing file', async () => {
     const a = setup();
     expect(await main(['ingest', '--dataset', 'auto'], a.io)).toBe(2);

@@ -153,6 +153,29 @@ describe('syslog listener', () => {
     expect(events).toHaveLength(6);
   });
 
+  it('frames over the size limit are dead-lettered (cut), on TCP and UDP, and the stream goes on', async () => {
+    const ts = tempStore();
+    const pipeline = createIngestPipeline({ sink: ts.sink, logger: quietLogger });
+    const server = await startSyslogServer({ host: '127.0.0.1', tcpPort: 0, udpPort: 0, pipeline, logger: quietLogger, maxFrameBytes: 200 });
+    cleanup.push(async () => {
+      await server.close();
+      await ts.close();
+    });
+    const long = `<38>Nov 24 10:00:01 web-01 app[1]: ${'y'.repeat(500)}`;
+    await sendTcp(server.ports.tcp!, `${long}\n${SSHD_3164}\n`);
+    const client = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => client.send(Buffer.from(long), server.ports.udp!, '127.0.0.1', () => resolve()));
+    client.close();
+    const events = await waitFor(() => ts.all(), (e) => e.length === 3);
+    const dead = events.filter((e) => e.kind === 'pipeline_error');
+    expect(dead).toHaveLength(2);
+    for (const d of dead) {
+      expect(getPath(d.doc, 'event.original')).toBe(long.slice(0, 200));
+      expect(getPath(d.doc, 'error.message')).toMatch(/200/);
+    }
+    expect(byOriginal(events, SSHD_3164)?.dataset).toBe('system.auth');
+  });
+
   it('TLS (RFC 5425): octet-counted frames over a TLS connection', async () => {
     const { ts, server, cert } = await setup({ tls: true });
     const sock = tls.connect({ port: server.ports.tls!, host: '127.0.0.1', ca: cert, servername: 'localhost' });
