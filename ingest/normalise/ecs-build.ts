@@ -14,7 +14,7 @@ export interface EcsBaseOptions {
 
 /**
  * A new document with @timestamp (receivedAt until the parser finds the event's own time),
- * ecs.version and event.original/module/dataset/kind.
+ * ecs.version and event.original/module/dataset/kind/created (created = when Vigil read it).
  */
 export function ecsBase(raw: RawRecord, opts: EcsBaseOptions): EcsEvent {
   return {
@@ -25,6 +25,7 @@ export function ecsBase(raw: RawRecord, opts: EcsBaseOptions): EcsEvent {
       module: opts.module,
       dataset: opts.dataset,
       kind: opts.kind ?? 'event',
+      created: raw.receivedAt.toISOString(),
     },
   };
 }
