@@ -58,7 +58,7 @@ describe('detectDataset on Windows events', () => {
     for (const line of mordor) {
       const doc = JSON.parse(line) as Record<string, unknown>;
       const channel = String(doc.Channel ?? doc.log_name ?? '').toLowerCase();
-      const want = expected[channel] ?? 'json';
+      const want = expected[channel] ?? 'windows.forwarded';
       const got = detectDataset(line);
       expect(got, line.slice(0, 200)).toBe(want);
       counts[got ?? 'none'] = (counts[got ?? 'none'] ?? 0) + 1;
@@ -67,6 +67,7 @@ describe('detectDataset on Windows events', () => {
     expect(checked).toBe(mordor.length);
     expect(counts['system.security']).toBeGreaterThan(1000);
     expect(counts['windows.powershell_operational']).toBeGreaterThan(100);
+    expect(counts['windows.forwarded']).toBeGreaterThan(0);
   });
 
   it('reads the evtx_dump shape and raw event XML', () => {

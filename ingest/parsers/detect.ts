@@ -36,8 +36,7 @@ function detectJson(obj: Record<string, unknown>): string {
           : shape === 'nxlog'
             ? obj.Channel
             : obj.log_name;
-    const ds = datasetForChannel(typeof channel === 'string' ? channel : undefined);
-    if (ds) return ds;
+    return datasetForChannel(typeof channel === 'string' ? channel : undefined) ?? 'windows.forwarded';
   }
   if (typeof obj.event_type === 'string' && ('timestamp' in obj || 'flow_id' in obj || 'src_ip' in obj)) return 'suricata.eve';
   if ('eventVersion' in obj && ('eventSource' in obj || 'eventName' in obj)) return 'aws.cloudtrail';
@@ -71,7 +70,7 @@ export function detectDataset(line: string): string | undefined {
   }
   if (/^<Event[\s>]/.test(text)) {
     const ev = fromXml(text);
-    return datasetForChannel(ev?.channel) ?? 'json';
+    return datasetForChannel(ev?.channel) ?? 'windows.forwarded';
   }
   if (/(?:^|[\s:>])CEF:\d+\|/.test(text)) return 'cef';
   if (/(?:^|[\s:>])LEEF:[12]\.0\|/.test(text)) return 'leef';

@@ -20,6 +20,7 @@ import { cloudTrailParser } from './cloudtrail.ts';
 import { powershellOperationalParser, powershellParser } from './windows/powershell.ts';
 import { securityParser } from './windows/security.ts';
 import { sysmonParser } from './windows/sysmon.ts';
+import { forwardedParser } from './windows/forwarded.ts';
 import { cefParser } from './cef.ts';
 import { leefParser } from './leef.ts';
 import { kvParser } from './kv.ts';
@@ -53,6 +54,7 @@ const parsers: Parser[] = [
   securityParser,
   powershellParser,
   powershellOperationalParser,
+  forwardedParser,
   cefParser,
   leefParser,
   kvParser,

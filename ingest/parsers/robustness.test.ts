@@ -9,7 +9,7 @@ import { getParser } from './index.ts';
 const GROUP_B = [
   'cisco_asa.log', 'fortinet_fortigate.log', 'panw.panos', 'suricata.eve', 'zeek.connection', 'zeek.dns', 'zeek.http',
   'aws.cloudtrail', 'windows.sysmon_operational', 'system.security', 'windows.powershell',
-  'windows.powershell_operational', 'cef', 'leef', 'kv', 'json',
+  'windows.powershell_operational', 'windows.forwarded', 'cef', 'leef', 'kv', 'json',
 ];
 
 function fixtureLines(): string[] {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EcsEvent, getPath } from '../../../core/ecs.ts';
 import type { ParseResult, RawRecord } from '../types.ts';
+import { parseForwarded } from './forwarded.ts';
 import { powershellOperationalParser, powershellParser } from './powershell.ts';
 import { parseSecurity } from './security.ts';
 import { parseSysmon } from './sysmon.ts';
@@ -195,5 +196,16 @@ describe('PowerShell channels', () => {
     expect(getPath(d, 'process.name')).toBe('powershell.exe');
     expect(getPath(d, 'process.args')).toContain('-enc');
     expect(getPath(d, 'powershell.command.invocation_details')).toHaveLength(2);
+  });
+});
+
+describe('Other channels', () => {
+  it('names a System 7045 service installation and keeps its event data', () => {
+    const d = ok(parseForwarded(line({ Channel: 'System', EventID: 7045, Hostname: 'dc1', SourceName: 'Service Control Manager', ServiceName: 'PSEXESVC', ImagePath: '%SystemRoot%\\PSEXESVC.exe', ServiceType: 'user mode service', StartType: 'demand start', AccountName: 'LocalSystem' })));
+    expect(getPath(d, 'event.dataset')).toBe('windows.forwarded');
+    expect(getPath(d, 'event.action')).toBe('service-installed');
+    expect(getPath(d, 'service.name')).toBe('PSEXESVC');
+    expect(getPath(d, 'winlog.event_data.StartType')).toBe('demand start');
+    expect(getPath(d, 'winlog.channel')).toBe('System');
   });
 });
