@@ -75,6 +75,11 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
   const writer = new IncidentWriter({ incidents: store.incidents, audit: store.audit, notices, config, now });
   const system = { actor: systemActor };
 
+  /** Whether alerts of the incident's group may still join it. */
+  function isOpenFor(inc: Incident, nowMs: number): boolean {
+    return inc.state !== IncidentState.closed && Date.parse(inc.createdAt) > nowMs - config.groupingWindowMs;
+  }
+
   function newIncident(id: string, alert: Alert, nowMs: number): Incident {
     const at = new Date(nowMs).toISOString();
     const entity = mainEntity(alert);
@@ -120,9 +125,7 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
       const claim = await store.docs.get<GroupClaim>(groupCollection, alert.groupKey);
       if (claim) {
         const current = await store.incidents.get(claim.body.incidentId);
-        if (current && current.state !== IncidentState.closed && Date.parse(current.createdAt) > nowMs - config.groupingWindowMs) {
-          return { incident: current, created: false };
-        }
+        if (current && isOpenFor(current, nowMs)) return { incident: current, created: false };
       }
       // Same observed claim ⇒ same id on every worker, so only one create can succeed.
       const id = stableId('incident', alert.groupKey, String(claim?.version ?? 0), claim?.body.incidentId ?? '');
@@ -138,6 +141,15 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
         if (!existing) throw err;
         incident = existing;
         created = false;
+        if (!isOpenFor(existing, nowMs)) {
+          // Left by a worker that died before recording its claim, and closed or aged since:
+          // record the claim to move the group on, then start a new cycle.
+          await store.docs.put<GroupClaim>(groupCollection, alert.groupKey, { incidentId: id, createdAt: existing.createdAt }, claim?.version ?? 0).catch((e: unknown) => {
+            if (!isVersionConflict(e)) throw e;
+          });
+          if (attempt > 20) throw err;
+          continue;
+        }
       }
       try {
         await store.docs.put<GroupClaim>(groupCollection, alert.groupKey, { incidentId: id, createdAt: incident.createdAt }, claim?.version ?? 0);
@@ -210,8 +222,7 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
     const claim = await store.docs.get<GroupClaim>(groupCollection, alert.groupKey);
     if (!claim) return undefined;
     const inc = await store.incidents.get(claim.body.incidentId);
-    const fresh = inc && inc.state !== IncidentState.closed && Date.parse(inc.createdAt) > now().getTime() - config.groupingWindowMs;
-    return fresh ? inc : undefined;
+    return inc && isOpenFor(inc, now().getTime()) ? inc : undefined;
   }
 
   return {

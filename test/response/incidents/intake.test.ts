@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { stableId } from '../../../core/ids.ts';
 import { createSqliteEngine } from '../../../core/storage/sqlite/index.ts';
 import { createAlertIntake } from '../../../response/alerts/intake.ts';
 import { HOUR, type Harness, MIN, alert, analyst, harness } from './helpers.ts';
@@ -139,6 +140,33 @@ describe('alert intake: grouping', () => {
     expect(list).toHaveLength(1);
     expect(list[0].fields.alertCount).toBe(4);
     expect(creates).toBeGreaterThan(1);
+  });
+});
+
+describe('alert intake: recovery from a worker that died mid-way', () => {
+  const leftover = (id: string, groupKey: string, state: string) =>
+    h.store.incidents.create({ id, title: 'left over', state, severity: 'high', tags: [], ruleIds: [], hosts: [], users: [], groupKey, fields: { alertCount: 1 } });
+
+  it('an open incident created before the worker could record its group claim is joined, not duplicated', async () => {
+    h = harness();
+    const a = alert(h.clock);
+    const id = stableId('incident', a.groupKey, '0', '');
+    await leftover(id, a.groupKey, 'new');
+    const r = await h.intake.handle([a]);
+    expect(r.created).toEqual([]);
+    expect(r.joined).toEqual([id]);
+    expect((await h.store.alerts.get(a.id))?.incidentId).toBe(id);
+  });
+
+  it('such an incident that was closed since does not swallow new alerts', async () => {
+    h = harness();
+    const a = alert(h.clock);
+    const id = stableId('incident', a.groupKey, '0', '');
+    await leftover(id, a.groupKey, 'closed');
+    const r = await h.intake.handle([a]);
+    expect(r.created).toHaveLength(1);
+    expect(r.created[0]).not.toBe(id);
+    expect((await h.store.incidents.get(r.created[0]))?.state).toBe('new');
   });
 });
 
