@@ -64,6 +64,9 @@ export interface StreamDetector {
 
 /** Copies of the events a correlation window has seen, kept beside the correlator's counts. */
 const EVENTS_NS = 'corr-events';
+/** Correlation alerts raised by an event, kept for a redelivery of that event. */
+const HITS_NS = 'corr-hits';
+const HITS_TTL_MS = 24 * 3_600_000;
 
 export function createStreamDetector(opts: StreamDetectorOptions): StreamDetector {
   const group = opts.group ?? 'detection';
@@ -152,22 +155,34 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
     });
   }
 
-  async function detect(msg: EventMessage, out: Alert[]): Promise<void> {
+  async function detect(msg: QueueMessage<EventMessage>, out: Alert[]): Promise<void> {
+    const { body } = msg;
     const detectedAt = now();
-    for (const pos of detector.matchEvent(msg.doc)) {
-      if (scheduledOnly.has(pos)) continue;
+    // A correlation fires once (its window is consumed), so an event redelivered after a crash
+    // between firing and publishing would lose the alert: its hits are kept until acknowledged.
+    if (msg.deliveries > 1 && correlations.length > 0) {
+      const kept = await state.get(`${HITS_NS}:${body.id}`);
+      if (kept) out.push(...(JSON.parse(kept) as Alert[]));
+    }
+    const hits: Alert[] = [];
+    for (const pos of detector.matchEvent(body.doc)) {
       const rule = compiled[pos].rule;
       if (correlated.has(pos)) {
-        const raw = eventTimestamp(msg.doc);
+        const raw = eventTimestamp(body.doc);
         const ts = Number.isFinite(raw) ? raw : detectedAt;
-        await recordForCorrelations(rule, msg, ts);
-        for (const hit of await correlator.observe({ rule, event: msg.doc, timestamp: ts })) {
-          if (isEnabled(ruleIdOf(hit.correlation))) out.push(await correlationAlert(hit, rule, detectedAt));
+        await recordForCorrelations(rule, body, ts);
+        for (const hit of await correlator.observe({ rule, event: body.doc, timestamp: ts })) {
+          if (isEnabled(ruleIdOf(hit.correlation))) hits.push(await correlationAlert(hit, rule, detectedAt));
         }
         if (correlator.suppresses(rule)) continue;
       }
-      if (!isEnabled(ruleIdOf(rule))) continue;
-      out.push(buildAlert({ rule, events: [{ id: msg.id, doc: msg.doc }], detectedAt, origin: 'stream' }));
+      // Scheduled-only rules still feed correlations; their own alerts come from the scheduler.
+      if (scheduledOnly.has(pos) || !isEnabled(ruleIdOf(rule))) continue;
+      out.push(buildAlert({ rule, events: [{ id: body.id, doc: body.doc }], detectedAt, origin: 'stream' }));
+    }
+    if (hits.length > 0) {
+      await state.set(`${HITS_NS}:${body.id}`, JSON.stringify(hits), HITS_TTL_MS);
+      out.push(...hits);
     }
   }
 
@@ -175,7 +190,7 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
     const alerts: Alert[] = [];
     for (const m of batch) {
       try {
-        await detect(m.body, alerts);
+        await detect(m, alerts);
       } catch (err) {
         // State errors (Redis down) must leave the batch pending; anything else is this event's fault.
         if (isRetryable(err)) throw err;
@@ -183,9 +198,10 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
       }
     }
     // Publish before acknowledging: a crash in between redelivers the events, never loses alerts.
-    if (alerts.length > 0) await alertsQueue.publishBatch(alerts);
+    const unique = [...new Map(alerts.map((a) => [a.id, a])).values()];
+    if (unique.length > 0) await alertsQueue.publishBatch(unique);
     if (batch.length > 0) await events.ack(group, batch.map((m) => m.id));
-    return alerts;
+    return unique;
   }
 
   async function poll(): Promise<BatchOutcome> {

@@ -62,6 +62,27 @@ async function drainAlerts(queues: QueueBackend, reader = 'reader'): Promise<Ale
   }
 }
 
+/** The backend as seen by a worker that publishes its alerts and then "dies": its acks never arrive. */
+function dyingBeforeAck(queues: QueueBackend): QueueBackend {
+  return {
+    kind: queues.kind,
+    state: queues.state,
+    ready: () => queues.ready(),
+    close: () => queues.close(),
+    queue: <T>(name: string): WorkQueue<T> => {
+      const q = queues.queue<T>(name);
+      if (name !== QueueName.events) return q;
+      return new Proxy(q, {
+        get(target, prop, receiver) {
+          if (prop === 'ack') return async () => Promise.reject(new Error('worker A killed before ack'));
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+    },
+  };
+}
+
 describe('streaming detection (memory queue backend, SQLite store)', () => {
   let queues: QueueBackend;
   afterEach(async () => {
@@ -182,25 +203,7 @@ describe('streaming detection (memory queue backend, SQLite store)', () => {
     let clock = DETECTED;
     queues = createMemoryBackend({ now: () => clock });
     const events = queues.queue<EventMessage>(QueueName.events);
-    // Worker A publishes its alerts and then "dies": its acknowledgement never reaches the queue.
-    const dying: QueueBackend = {
-      ...queues,
-      kind: queues.kind,
-      state: queues.state,
-      ready: () => queues.ready(),
-      close: () => queues.close(),
-      queue: <T>(name: string): WorkQueue<T> => {
-        const q = queues.queue<T>(name);
-        if (name !== QueueName.events) return q;
-        return new Proxy(q, {
-          get(target, prop, receiver) {
-            if (prop === 'ack') return async () => Promise.reject(new Error('worker A killed before ack'));
-            const v = Reflect.get(target, prop, receiver);
-            return typeof v === 'function' ? v.bind(target) : v;
-          },
-        });
-      },
-    };
+    const dying = dyingBeforeAck(queues);
     const a = createStreamDetector({ queues: dying, rules, consumer: 'det-a', now: () => clock, claimIdleMs: 60_000 });
     const b = createStreamDetector({ queues, rules, consumer: 'det-b', now: () => clock, claimIdleMs: 60_000, claimEveryMs: 0, blockMs: 0 });
     await ingest(queues, [processStart(T0, 'powershell -enc AAAA'), processStart(T0 + 1, 'powershell /enc BBBB'), processStart(T0 + 2, 'notepad.exe')]);
@@ -218,6 +221,22 @@ describe('streaming detection (memory queue backend, SQLite store)', () => {
     const fromB = await drainAlerts(queues);
     expect(fromB.map((x) => x.id).sort()).toEqual(fromA.map((x) => x.id).sort());
     expect(await events.pendingCount('detection')).toBe(0);
+  });
+
+  it('a correlation that fired in a batch whose worker died is raised again, with the same id, by the claiming worker', async () => {
+    let clock = DETECTED;
+    queues = createMemoryBackend({ now: () => clock });
+    const a = createStreamDetector({ queues: dyingBeforeAck(queues), rules, consumer: 'det-a', now: () => clock, blockMs: 0 });
+    const b = createStreamDetector({ queues, rules, consumer: 'det-b', now: () => clock, claimEveryMs: 0, blockMs: 0 });
+    await ingest(queues, Array.from({ length: 6 }, (_, i) => sshFailed('203.0.113.66', T0 + i * 1_000)));
+    await expect(a.poll()).rejects.toThrow('killed before ack');
+    const fromA = (await drainAlerts(queues)).filter((x) => x.origin === 'correlation');
+    expect(fromA).toHaveLength(1);
+    clock += 61_000;
+    expect((await b.poll()).claimed).toBe(6);
+    const fromB = (await drainAlerts(queues)).filter((x) => x.origin === 'correlation');
+    expect(fromB.map((x) => x.id)).toEqual(fromA.map((x) => x.id));
+    expect(fromB[0].eventIds).toHaveLength(6);
   });
 
   it('raises nothing for a disabled rule, and picks up re-enabling at once', async () => {
