@@ -28,8 +28,8 @@ export function monthNumber(name: string): number | undefined {
 }
 
 /**
- * Reads a zone setting: 'UTC', 'Z', '+02:00', '+0200', '-2', 'GMT-0200', 'UTC+1', or an IANA
- * name. Returns undefined when it is none of those (callers then fall back to UTC).
+ * Reads a zone setting: 'UTC', 'Z', '+02:00', '+0200', '-2', 'GMT-0200', 'UTC+1', an IANA name,
+ * or 'local' (this host's zone, as Elastic's settings allow). Undefined when it is none of those.
  */
 export function parseZone(tz: string | undefined): Zone | undefined {
   if (tz === undefined) return undefined;
@@ -38,6 +38,7 @@ export function parseZone(tz: string | undefined): Zone | undefined {
   let zone: Zone | undefined;
   const off = /^(?:(?:GMT|UTC)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(key);
   if (/^(?:Z|UTC|GMT|Etc\/UTC|Etc\/GMT)$/i.test(key)) zone = { kind: 'offset', minutes: 0 };
+  else if (key === 'local') zone = { kind: 'iana', name: Intl.DateTimeFormat().resolvedOptions().timeZone };
   else if (off) {
     const minutes = Number(off[2]) * 60 + Number(off[3] ?? 0);
     zone = { kind: 'offset', minutes: off[1] === '-' ? -minutes : minutes };
@@ -211,6 +212,9 @@ const KNOWN_ABBREVIATIONS: Record<string, string> = {
   WET: '+00:00', WEST: '+01:00', BST: '+01:00', IST: '+05:30', CET: '+01:00', CEST: '+02:00', EET: '+02:00', EEST: '+03:00',
   MSK: '+03:00', JST: '+09:00', KST: '+09:00', AEST: '+10:00', AEDT: '+11:00', ACST: '+09:30', AWST: '+08:00', NZST: '+12:00', NZDT: '+13:00',
 };
+
+/** The zone abbreviations `abbreviationZone` knows without a source map, for line grammars. */
+export const KNOWN_ZONE_ABBREVIATIONS: readonly string[] = Object.keys(KNOWN_ABBREVIATIONS);
 
 /**
  * The zone for an abbreviation written in a log ('EDT'). A source's `tz` may carry its own map as

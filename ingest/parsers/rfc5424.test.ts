@@ -66,6 +66,14 @@ describe('rfc3164', () => {
     expect(d.get('message')).toBe('Use the BFG!');
   });
 
+  it('reads a known zone abbreviation after the stamp but keeps an upper-case host', () => {
+    const zoned = parseOne(rfc3164Parser, '<13>Jun 15 08:00:00 CEST fw1 kernel: hello');
+    expect(zoned.get('@timestamp')).toBe('2026-06-15T08:00:00.000+02:00');
+    expect(zoned.get('host.hostname')).toBe('fw1');
+    const host = parseOne(rfc3164Parser, '<13>Jun 15 08:00:00 MAIL postfix[3]: hello');
+    expect(host.get('host.hostname')).toBe('MAIL');
+  });
+
   it('accepts a PRI without a timestamp, using the receive time', () => {
     const d = parseOne(rfc3164Parser, '<13>myprog[77]: started');
     expect(d.get('@timestamp')).toBe('2026-06-15T12:00:00.000Z');

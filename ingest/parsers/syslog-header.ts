@@ -2,7 +2,7 @@
 // their common variants), or the same facts from an agent-shipped JSON document.
 import { type EcsEvent, getPath, isPlainObject, setPath } from '../../core/ecs.ts';
 import { ecsBase, setIfDefined, toInt } from '../normalise/ecs-build.ts';
-import { BSD_STAMP_SOURCE, ISO_STAMP_SOURCE, parseSyslogTimestamp } from '../normalise/time.ts';
+import { BSD_STAMP_SOURCE, ISO_STAMP_SOURCE, KNOWN_ZONE_ABBREVIATIONS, parseSyslogTimestamp } from '../normalise/time.ts';
 import type { RawRecord } from './types.ts';
 
 const FACILITIES = [
@@ -40,7 +40,10 @@ export interface SyslogHeader {
 const PRI = /^<(\d{1,3})>/;
 const RFC5424 =
   /^(\d{1,2}) (-|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) (\S+) (\S+) (\S+) (\S+) (-(?: .*)?|\[.*)$/s;
-const STAMP = new RegExp(`^(${ISO_STAMP_SOURCE}|${BSD_STAMP_SOURCE})(?: [A-Z]{3,4}(?= ))?:? ?`);
+// A zone abbreviation after the stamp is read only when it is a known one, so 'MAIL' stays a hostname.
+const STAMP = new RegExp(
+  `^(${ISO_STAMP_SOURCE}|${BSD_STAMP_SOURCE}(?: (?:${KNOWN_ZONE_ABBREVIATIONS.join('|')})(?= ))?):? ?`,
+);
 // A program tag: 'sshd[123]:', 'sudo:', 'kernel:', '/usr/sbin/cron[9]:'; pid may carry a thread ('21412/0x7000').
 // macOS adds the job after the pid: 'com.apple.xpc.launchd[1] (com.apple.mdmclient.123):'.
 const TAG = /^([^\s[\]:]+)(?:\[([^\]\s]*)\](?: \([^()\s]*\))?)?: ?/;
