@@ -229,7 +229,8 @@ export function syslogEnvelope(raw: RawRecord, module: string, dataset: string, 
     doc.ecs = base.ecs;
     if (typeof doc['@timestamp'] !== 'string') doc['@timestamp'] = base['@timestamp'];
     const fromDoc = (paths: string[]): unknown => paths.map((p) => getPath(raw.document as EcsEvent, p)).find((v) => v !== undefined && v !== '');
-    const name = fromDoc(['process.name', 'log.syslog.appname', 'syslog.identifier', 'journald.process.name']);
+    // journald's own process name (comm) wins over the syslog identifier, as in Elastic's journald pipelines.
+    const name = fromDoc(['process.name', 'journald.process.name', 'log.syslog.appname', 'syslog.identifier']);
     const pid = fromDoc(['process.pid', 'log.syslog.procid', 'journald.pid', 'syslog.pid']);
     const host = fromDoc(['host.hostname', 'log.syslog.hostname']);
     if (typeof name === 'string') setPath(doc, 'process.name', name);
