@@ -230,11 +230,13 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
       const result: IntakeResult = { stored: [], duplicates: [], excepted: [], suppressed: [], created: [], joined: [] };
       if (!alerts.length) return result;
       alerts.forEach((a, i) => {
-        if (!a.groupKey) throw new VigilError(ErrorCode.REQUEST_INVALID, `alerts[${i}] ${a.id}: groupKey is empty`, { source: 'alerts', path: `[${i}].groupKey` });
+        if (!a.id) throw new VigilError(ErrorCode.REQUEST_INVALID, `alerts[${i}] (rule ${a.ruleId}): id is empty`, { source: 'alerts', path: `[${i}].id` });
       });
       const rules = await exceptions.all();
       const nowIso = now().toISOString();
-      const prepared = alerts.map((a) => {
+      const prepared = alerts.map((given) => {
+        // Without a groupKey from detection, group by rule and main entity.
+        const a = given.groupKey ? given : { ...given, groupKey: `${given.ruleId}|${mainEntity(given) ?? ''}` };
         const ex = rules.find((r) => exceptionMatches(r, a));
         if (!ex) return { ...a, status: 'open' as const };
         return { ...a, status: 'closed' as const, data: { ...a.data, exceptedBy: ex.id } };

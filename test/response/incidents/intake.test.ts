@@ -80,6 +80,12 @@ describe('alert intake: grouping', () => {
     expect((inc.fields.reporting as { initial: { status: string } }).initial.status).toBe('pending');
   });
 
+  it('alerts without a groupKey group by rule and main entity', async () => {
+    h = harness();
+    await h.intake.handle([alert(h.clock, { groupKey: '' }), alert(h.clock, { groupKey: '' }), alert(h.clock, { groupKey: '', host: 'db-01' })]);
+    expect((await incidents()).map((i) => i.groupKey).sort()).toEqual(['vigil-ssh-bruteforce|db-01', 'vigil-ssh-bruteforce|web-01']);
+  });
+
   it('duplicate alert ids are ignored entirely', async () => {
     h = harness();
     const a = alert(h.clock);
