@@ -113,7 +113,7 @@ describe('malware on a host', () => {
     expect(run.steps.find((s) => s.stepId === 'reputation')?.output).toMatchObject({ source: 'hash_reputation', found: false });
     expect(statuses(run)).toMatchObject({ reputation: 'succeeded', known_bad: 'succeeded', approve_isolation: 'skipped', isolate: 'skipped', contain: 'skipped', request_review: 'succeeded' });
     expect(rx.at('/edr')).toHaveLength(0);
-    expect(String((rx.at('/notify').at(-1)?.body as { text: string }).text)).toContain('is not on any intel list');
+    expect(JSON.stringify(rx.at('/notify').at(-1)?.body)).toContain('is not on any intel list');
     expect((await store.incidents.get(id))?.state).toBe('triaged');
   });
 });
