@@ -36,12 +36,16 @@ const IAM = ['iam'];
 const CATEGORIES: Record<string, Cat> = {
   '1100': C(['process'], ['end'], 'logging-service-shutdown'),
   '1102': C(IAM, ['admin', 'change'], 'audit-log-cleared'),
-  '1104': C(['process'], ['info'], 'logging-full'),
-  '1105': C(['process'], ['info'], 'auto-log-archive'),
-  '1108': C(['process'], ['error'], 'logging-processing-error'),
+  '1104': C(IAM, ['admin'], 'logging-full'),
+  '1105': C(IAM, ['admin'], 'auditlog-archieved'),
+  '1108': C(IAM, ['admin'], 'logging-processing-error'),
   '4608': C(['process'], ['start'], 'windows-startup'),
   '4609': C(['process'], ['end'], 'windows-shutdown'),
-  '4616': C(['host'], ['change'], 'system-time-changed'),
+  '4610': C(['configuration'], ['access'], 'authentication-package-loaded'),
+  '4611': C(['configuration'], ['change'], 'trusted-logon-process-registered'),
+  '4614': C(['configuration'], ['access'], 'notification-package-loaded'),
+  '4616': C(['configuration'], ['change'], 'system-time-changed'),
+  '4622': C(['configuration'], ['access'], 'security-package-loaded'),
   '4624': C(AUTH, ['start'], 'logged-in', 'success'),
   '4625': C(AUTH, ['start'], 'logon-failed', 'failure'),
   '4634': C(AUTH, ['end'], 'logged-out', 'success'),
@@ -51,24 +55,32 @@ const CATEGORIES: Record<string, Cat> = {
   '4658': C(IAM, ['info'], 'handle-closed'),
   '4662': C(IAM, ['info'], 'object-operation-performed'),
   '4663': C(IAM, ['info'], 'object-access-attempted'),
-  '4670': C(IAM, ['admin', 'change'], 'permissions-changed'),
+  '4657': C(['registry', 'configuration'], ['change'], 'registry-value-modified'),
+  '4670': C(['iam', 'configuration'], ['admin', 'change'], 'permissions-changed'),
   '4672': C(IAM, ['admin'], 'logged-in-special'),
   '4673': C(IAM, ['admin'], 'privileged-service-called'),
   '4674': C(IAM, ['admin'], 'privileged-operation'),
   '4688': C(['process'], ['start'], 'created-process'),
   '4689': C(['process'], ['end'], 'exited-process'),
   '4690': C(IAM, ['info'], 'handle-duplicated'),
-  '4697': C(IAM, ['admin', 'creation'], 'service-installed'),
-  '4698': C(IAM, ['creation', 'admin'], 'scheduled-task-created'),
-  '4699': C(IAM, ['deletion', 'admin'], 'scheduled-task-deleted'),
-  '4700': C(IAM, ['change', 'admin'], 'scheduled-task-enabled'),
-  '4701': C(IAM, ['change', 'admin'], 'scheduled-task-disabled'),
-  '4702': C(IAM, ['change', 'admin'], 'scheduled-task-updated'),
+  '4697': C(['iam', 'configuration'], ['admin', 'change'], 'service-installed'),
+  '4698': C(['iam', 'configuration'], ['creation', 'admin'], 'scheduled-task-created'),
+  '4699': C(['iam', 'configuration'], ['deletion', 'admin'], 'scheduled-task-deleted'),
+  '4700': C(['iam', 'configuration'], ['change', 'admin'], 'scheduled-task-enabled'),
+  '4701': C(['iam', 'configuration'], ['change', 'admin'], 'scheduled-task-disabled'),
+  '4702': C(['iam', 'configuration'], ['change', 'admin'], 'scheduled-task-updated'),
   '4703': C(IAM, ['admin', 'change'], 'token-right-adjusted'),
   '4704': C(IAM, ['admin', 'change'], 'user-right-assigned'),
   '4705': C(IAM, ['admin', 'change'], 'user-right-removed'),
+  '4706': C(['configuration'], ['creation'], 'domain-trust-added'),
+  '4707': C(['configuration'], ['deletion'], 'domain-trust-removed'),
   '4713': C(['configuration'], ['change'], 'kerberos-policy-changed'),
-  '4719': C(IAM, ['admin', 'change'], 'changed-audit-config'),
+  '4714': C(['configuration'], ['change'], 'encrypted-data-recovery-policy-changed'),
+  '4715': C(['configuration'], ['change'], 'object-audit-policy-changed'),
+  '4716': C(['configuration'], ['change'], 'trusted-domain-information-changed'),
+  '4717': C(['iam', 'configuration'], ['admin', 'change'], 'system-security-access-granted'),
+  '4718': C(['iam', 'configuration'], ['admin', 'deletion'], 'system-security-access-removed'),
+  '4719': C(['iam', 'configuration'], ['admin', 'change'], 'changed-audit-config'),
   '4720': C(IAM, ['user', 'creation'], 'added-user-account'),
   '4722': C(IAM, ['user', 'change'], 'enabled-user-account'),
   '4723': C(IAM, ['user', 'change'], 'changed-password'),
@@ -86,6 +98,7 @@ const CATEGORIES: Record<string, Cat> = {
   '4735': C(IAM, ['group', 'change'], 'modified-group-account'),
   '4737': C(IAM, ['group', 'change'], 'modified-group-account'),
   '4738': C(IAM, ['user', 'change'], 'modified-user-account'),
+  '4739': C(['configuration'], ['change'], 'domain-policy-changed'),
   '4740': C(IAM, ['user', 'change'], 'locked-out-user-account'),
   '4741': C(IAM, ['creation', 'admin'], 'added-computer-account'),
   '4742': C(IAM, ['change', 'admin'], 'changed-computer-account'),
@@ -117,18 +130,32 @@ const CATEGORIES: Record<string, Cat> = {
   '4770': C(AUTH, ['start'], 'kerberos-service-ticket-renewed'),
   '4771': C(AUTH, ['start'], 'kerberos-preauth-failed', 'failure'),
   '4776': C(AUTH, ['start'], 'credential-validated'),
-  '4778': C(AUTH, ['start'], 'session-reconnected', 'success'),
-  '4779': C(AUTH, ['end'], 'session-disconnected', 'success'),
+  '4778': C(['authentication', 'session'], ['start'], 'session-reconnected', 'success'),
+  '4779': C(['authentication', 'session'], ['end'], 'session-disconnected', 'success'),
   '4781': C(IAM, ['user', 'change'], 'renamed-user-account'),
   '4798': C(IAM, ['user', 'info'], 'group-membership-enumerated'),
   '4799': C(IAM, ['group', 'info'], 'user-member-enumerated'),
   '4800': C(AUTH, ['info'], 'workstation-locked', 'success'),
   '4801': C(AUTH, ['info'], 'workstation-unlocked', 'success'),
+  '4817': C(['iam', 'configuration'], ['admin', 'change'], 'object-audit-changed'),
+  '4902': C(['iam', 'configuration'], ['admin', 'creation'], 'user-audit-policy-created'),
+  '4904': C(['iam', 'configuration'], ['admin', 'change'], 'security-event-source-added'),
+  '4905': C(['iam', 'configuration'], ['admin', 'deletion'], 'security-event-source-removed'),
+  '4906': C(['iam', 'configuration'], ['admin', 'change'], 'crash-on-audit-changed'),
+  '4907': C(['iam', 'configuration'], ['admin', 'change'], 'audit-setting-changed'),
+  '4908': C(['iam', 'configuration'], ['admin', 'change'], 'special-group-table-changed'),
+  '4912': C(['iam', 'configuration'], ['admin', 'change'], 'per-user-audit-policy-changed'),
   '4946': C(['configuration'], ['creation'], 'windows-firewall-rule-added'),
   '4947': C(['configuration'], ['change'], 'windows-firewall-rule-modified'),
   '4948': C(['configuration'], ['deletion'], 'windows-firewall-rule-deleted'),
+  '4950': C(['configuration'], ['change'], 'windows-firewall-setting-changed'),
+  '4954': C(['configuration'], ['change'], 'windows-firewall-group-policy-changed'),
+  '4964': C(IAM, ['admin', 'group'], 'logged-in-special'),
   '5024': C(['process'], ['start'], 'windows-firewall-service-started'),
   '5025': C(['process'], ['end'], 'windows-firewall-service-stopped'),
+  '5033': C(['driver'], ['start'], 'windows-firewall-driver-started'),
+  '5034': C(['driver'], ['end'], 'windows-firewall-driver-stopped'),
+  '5037': C(['driver'], ['end'], 'windows-firewall-driver-error'),
   '5140': C(['network', 'file'], ['info', 'access'], 'network-share-object-accessed'),
   '5142': C(['network', 'file'], ['creation'], 'network-share-object-added'),
   '5143': C(['network', 'file'], ['change'], 'network-share-object-modified'),
@@ -138,6 +165,11 @@ const CATEGORIES: Record<string, Cat> = {
   '5157': C(['network'], ['connection', 'denied'], 'windows-firewall-connection-blocked', 'failure'),
   '5158': C(['network'], ['connection', 'allowed'], 'windows-firewall-bind-allowed', 'success'),
   '5159': C(['network'], ['connection', 'denied'], 'windows-firewall-bind-blocked', 'failure'),
+};
+
+const SERVICE_TYPES: Record<string, string> = {
+  '0x1': 'Kernel Driver', '0x2': 'File System Driver', '0x8': 'Recognizer Driver', '0x10': 'Win32 Own Process',
+  '0x20': 'Win32 Share Process', '0x110': 'Interactive Own Process', '0x120': 'Interactive Share Process',
 };
 
 const LOGON_TYPES: Record<string, string> = {
@@ -265,10 +297,10 @@ export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
   }
   // Shares, scheduled tasks, services.
   put(doc, 'file.path', take('RelativeTargetName') ? `${d.ShareName ?? ''}\\${d.RelativeTargetName}` : undefined);
-  if (id === '4697') {
-    put(doc, 'service.name', take('ServiceName'));
-    put(doc, 'file.path', take('ServiceFileName'));
-  }
+  put(doc, 'service.name', take('ServiceName'));
+  const serviceType = take('ServiceType');
+  if (serviceType) put(doc, 'service.type', SERVICE_TYPES[serviceType.toLowerCase()] ?? serviceType);
+  if (id === '4697') put(doc, 'file.path', take('ServiceFileName'));
   if (/^(4698|4699|4700|4701|4702)$/.test(id)) put(doc, 'winlog.event_data.TaskName', d.TaskName);
   putEventData(doc, d, used);
   fillWindowsRelated(doc);
