@@ -400,9 +400,13 @@ export function parseSystemAuth(raw: RawRecord): ParseResult {
   const sudo = SUDO_KV.exec(message);
   if (program === 'sudo' && sudo) applySudo(sudo, doc);
   else if (!applyRules(PAM_RULES, trimmed, doc)) {
-    if (program === 'sshd' || program.startsWith('sshd')) applyRules(SSH_RULES, trimmed, doc);
-    else if (program === 'su') applyRules(SU_RULES, trimmed, doc);
-    else if (!applyRules(IAM_RULES, trimmed, doc) && sudo) applySudo(sudo, doc);
+    // sshd's messages are recognised whatever the program is called (sshd-session, sshd@, a wrapper).
+    const matched =
+      (program.startsWith('sshd') && applyRules(SSH_RULES, trimmed, doc)) ||
+      (program === 'su' && applyRules(SU_RULES, trimmed, doc)) ||
+      applyRules(IAM_RULES, trimmed, doc) ||
+      applyRules(SSH_RULES, trimmed, doc);
+    if (!matched && sudo) applySudo(sudo, doc);
   }
   classifyIamTool(doc, program, trimmed);
   applyGenericPam(doc, trimmed);
