@@ -1,10 +1,20 @@
 // Loads Sigma rule files for hunting and validation: parse, apply filters, compile each rule once
 // with the pipelines' field mapping, and collect every problem as {file, id, error}. Parsing and
 // compiling are separate so a coordinating thread can keep metadata while workers compile.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import { type CompiledRule, compileRule } from '../matcher/index.ts';
 import { createFieldResolver, type Pipeline, placeholderValues } from '../pipelines/index.ts';
-import { applyFilters, loadSigmaPaths, type SigmaCorrelation, type SigmaFilter, type SigmaRule } from '../sigma/index.ts';
+import {
+  applyFilters,
+  type Detection,
+  type DetectionItem,
+  loadSigmaPaths,
+  type SigmaCorrelation,
+  type SigmaFilter,
+  type SigmaRule,
+} from '../sigma/index.ts';
 
 export interface RuleProblem {
   file: string;
@@ -29,6 +39,32 @@ export interface RuleDocuments {
 export interface HuntRules extends RuleDocuments {
   /** Compiled rules in load order; rules that failed to compile are left out (see problems). */
   readonly compiled: CompiledRule[];
+  /** Rules whose `|expand` placeholders have no values in the pipelines (rules/pipelines/placeholders.yml). */
+  readonly unconfigured: RuleProblem[];
+}
+
+export interface CompileOptions {
+  /**
+   * 'hunt' leaves out rules whose placeholders have no values (they cannot run); 'validate' checks
+   * them with stand-in values, since the values are deployment settings, not part of the rule.
+   * @default 'hunt'
+   */
+  mode?: 'hunt' | 'validate';
+}
+
+/** Placeholder names (without %) a rule's `|expand` values use. */
+export function placeholderNames(rule: SigmaRule): string[] {
+  const names = new Set<string>();
+  const walk = (d: Detection | DetectionItem): void => {
+    if (d.kind !== 'item') {
+      for (const p of d.parts) walk(p);
+      return;
+    }
+    if (!d.modifiers.includes('expand')) return;
+    for (const v of d.values) if (v.kind === 'string') for (const m of v.raw.matchAll(/(?<!\\)%([^%]+)%/g)) names.add(m[1]);
+  };
+  for (const d of Object.values(rule.detection.searches)) walk(d);
+  return [...names];
 }
 
 const UUID_AT_START = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i;
@@ -38,8 +74,26 @@ export function ruleKey(rule: SigmaRule): string {
   return `${rule.source}\u0000${rule.documentIndex}`;
 }
 
+/** Rule files under `paths` (recursive *.yml / *.yaml, sorted) without rule test cases
+ *  (*.tests.yml); files named explicitly are kept as given, missing ones too (the loader reports them). */
+export function listRuleFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const f = join(dir, name);
+      if (statSync(f).isDirectory()) walk(f);
+      else if (/\.ya?ml$/i.test(name) && !/\.tests\.ya?ml$/i.test(name)) out.push(f);
+    }
+  };
+  for (const p of paths) {
+    if (existsSync(p) && statSync(p).isDirectory()) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
 export function loadRuleDocuments(paths: readonly string[]): RuleDocuments {
-  const { documents, errors, files } = loadSigmaPaths([...paths]);
+  const { documents, errors, files } = loadSigmaPaths(listRuleFiles(paths));
   const problems: RuleProblem[] = [];
   // A document can yield several errors; it counts once as failed (keyed by file + document).
   const failedDocs = new Set<string>();
@@ -79,21 +133,37 @@ export function loadRuleDocuments(paths: readonly string[]): RuleDocuments {
 }
 
 /** Compiles every rule; failures become problems. */
-export function compileRules(docs: RuleDocuments, pipelines: readonly Pipeline[]): HuntRules {
+export function compileRules(docs: RuleDocuments, pipelines: readonly Pipeline[], opts: CompileOptions = {}): HuntRules {
   const resolveField = createFieldResolver(pipelines);
   const placeholders = placeholderValues(pipelines);
   const compiled: CompiledRule[] = [];
   const problems = [...docs.problems];
+  const unconfigured: RuleProblem[] = [];
   for (const rule of docs.rules) {
+    const missing = placeholderNames(rule).filter((n) => placeholders[`%${n}%`]?.length === 0);
+    let values = placeholders;
+    if (missing.length > 0) {
+      const problem = {
+        file: rule.source,
+        id: rule.id ?? rule.title,
+        error: `${rule.source}: rule '${rule.title}' needs values for ${missing.map((n) => `%${n}%`).join(', ')} (rules/pipelines/placeholders.yml)`,
+      };
+      unconfigured.push(problem);
+      if (opts.mode !== 'validate') {
+        problems.push(problem);
+        continue;
+      }
+      values = { ...placeholders, ...Object.fromEntries(missing.map((n) => [`%${n}%`, [`vigil-placeholder-${n}`]])) };
+    }
     try {
-      compiled.push(compileRule(rule, { resolveField, placeholders }));
+      compiled.push(compileRule(rule, { resolveField, placeholders: values }));
     } catch (err) {
       problems.push({ file: rule.source, id: rule.id ?? rule.title, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { ...docs, compiled, problems };
+  return { ...docs, compiled, problems, unconfigured };
 }
 
-export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipeline[]): HuntRules {
-  return compileRules(loadRuleDocuments(paths), pipelines);
+export function loadHuntRules(paths: readonly string[], pipelines: readonly Pipeline[], opts: CompileOptions = {}): HuntRules {
+  return compileRules(loadRuleDocuments(paths), pipelines, opts);
 }
