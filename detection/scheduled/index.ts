@@ -1,5 +1,5 @@
 // Scheduled searches: Sigma rules run as store queries on a schedule, with checkpoints and catch-up.
-export { configSchedule, parseDuration, ruleSchedule, type Schedule, type ScheduledSearchConfig } from './schedule.ts';
+export { configSchedule, parseDuration, parseScheduledConfig, ruleSchedule, type Schedule, type ScheduledSearchConfig } from './schedule.ts';
 export {
   CHECKPOINT_COLLECTION,
   type Checkpoint,

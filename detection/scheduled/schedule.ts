@@ -68,3 +68,39 @@ export function configSchedule(entry: ScheduledSearchConfig, index: number): Sch
   const lookbackMs = entry.lookback === undefined ? everyMs : parseDuration(entry.lookback, at('lookback'));
   return { everyMs, lookbackMs };
 }
+
+/**
+ * Reads the `detection.scheduled` setting: a YAML list of `{ rule, every, lookback? }` objects, or
+ * of strings `"<rule> <every> [<lookback>]"` (the environment form, comma-separated in one string).
+ * Throws CONFIG_INVALID naming the entry.
+ */
+export function parseScheduledConfig(value: unknown, source = 'config', key = 'detection.scheduled'): ScheduledSearchConfig[] {
+  if (value === undefined || value === null || value === '') return [];
+  const list: unknown[] = typeof value === 'string' ? value.split(',').filter((s) => s.trim() !== '') : Array.isArray(value) ? value : [value];
+  return list.map((entry, i) => {
+    const at: SourceLocation = { source, path: `${key}[${i}]` };
+    const bad = (why: string): VigilError => new VigilError(ErrorCode.CONFIG_INVALID, `${source}: ${key}[${i}]: ${why}`, at);
+    let out: ScheduledSearchConfig;
+    if (typeof entry === 'string') {
+      const parts = entry.trim().split(/\s+/);
+      if (parts.length < 2 || parts.length > 3) throw bad(`expected "<rule> <every> [<lookback>]", found ${JSON.stringify(entry)}`);
+      out = { rule: parts[0], every: parts[1] };
+      if (parts[2] !== undefined) out.lookback = parts[2];
+    } else if (isPlainObject(entry)) {
+      const extra = Object.keys(entry).filter((k) => k !== 'rule' && k !== 'every' && k !== 'lookback');
+      if (extra.length > 0) throw bad(`unknown key '${extra[0]}' (allowed: rule, every, lookback)`);
+      if (typeof entry.rule !== 'string' || entry.rule === '') throw bad('rule: expected a rule id, name or file path');
+      if (typeof entry.every !== 'string' && typeof entry.every !== 'number') throw bad('every: expected a duration such as 5m');
+      out = { rule: entry.rule, every: entry.every };
+      if (entry.lookback !== undefined) {
+        if (typeof entry.lookback !== 'string' && typeof entry.lookback !== 'number') throw bad('lookback: expected a duration such as 10m');
+        out.lookback = entry.lookback;
+      }
+    } else {
+      throw bad(`expected {rule, every, lookback} or "<rule> <every> [<lookback>]", found ${JSON.stringify(entry)}`);
+    }
+    parseDuration(out.every, { source, path: `${key}[${i}].every` });
+    if (out.lookback !== undefined) parseDuration(out.lookback, { source, path: `${key}[${i}].lookback` });
+    return out;
+  });
+}
