@@ -198,22 +198,27 @@ export class IncidentService {
     return after;
   }
 
-  /** A close's resolution counts into each alert's rule precision (true/false positive). */
+  /**
+   * A close's resolution counts into each alert's rule precision (true/false positive), and the
+   * alerts close with the incident; reopening takes both back.
+   */
   private async recordVerdicts(inc: Incident, resolution: Resolution | undefined, by: ChangeBy): Promise<void> {
     const verdict = resolution === 'true_positive' ? 'tp' : resolution === 'false_positive' ? 'fp' : undefined;
+    const closing = resolution !== undefined;
     for (const alert of await this.alertsOf(inc.id)) {
       // Alerts an analyst judged one by one keep their own verdict.
       if (alert.data.falsePositive) continue;
-      await this.setVerdict(alert, verdict, by);
+      const status: Alert['status'] = verdict === 'fp' ? 'false_positive' : closing ? 'closed' : 'open';
+      await this.setVerdict(alert, verdict, status, by);
     }
   }
 
-  private async setVerdict(alert: Alert, verdict: 'tp' | 'fp' | undefined, by: ChangeBy, extra: Record<string, unknown> = {}): Promise<Alert> {
+  private async setVerdict(alert: Alert, verdict: 'tp' | 'fp' | undefined, status: Alert['status'], by: ChangeBy, extra: Record<string, unknown> = {}): Promise<Alert> {
     const old = alert.data.verdict as 'tp' | 'fp' | undefined;
-    const status: Alert['status'] = verdict === 'fp' ? 'false_positive' : alert.status === 'false_positive' ? 'open' : alert.status;
     if (old === verdict && status === alert.status && !Object.keys(extra).length) return alert;
-    const data = { ...alert.data, ...extra, verdict, verdictBy: actorLabel(by.actor) };
+    const data: Record<string, unknown> = { ...alert.data, ...extra, verdict };
     if (verdict === undefined) delete data.verdict;
+    if (old !== verdict) data.verdictBy = actorLabel(by.actor);
     const updated = await this.store.alerts.update(alert.id, { status, data });
     if (old !== verdict) {
       await this.adjustVerdicts(alert.ruleId, (v) => {
@@ -460,7 +465,7 @@ export class IncidentService {
         sourceAlertId: alertId,
       });
     }
-    const updated = await this.setVerdict(alert, 'fp', by, { falsePositive: { by: actorLabel(by.actor), at, reason: input.reason, ...(exception ? { exceptionId: exception.id } : {}) } });
+    const updated = await this.setVerdict(alert, 'fp', 'false_positive', by, { falsePositive: { by: actorLabel(by.actor), at, reason: input.reason, ...(exception ? { exceptionId: exception.id } : {}) } });
     await this.auditOther(by, { action: 'alert.false_positive', target: alertId, before: { status: alert.status }, after: { status: updated.status, exceptionId: exception?.id } });
     if (alert.incidentId) {
       await this.writer.mutate(alert.incidentId, by, () => ({

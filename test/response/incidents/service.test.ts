@@ -136,9 +136,11 @@ describe('incident service', () => {
     await h.service.markFalsePositive(fpAlert.id, { reason: 'backup job' }, { actor: analyst });
     await h.service.transition(r.created[0], { to: 'closed', resolution: 'true_positive', summary: 'attacker blocked' }, { actor: analyst });
     expect(await h.service.ruleVerdicts('vigil-ssh-bruteforce')).toEqual({ ruleId: 'vigil-ssh-bruteforce', tp: 2, fp: 1, precision: 2 / 3 });
+    expect((await h.store.alerts.list({ incidentId: r.created[0] }, { limit: 10 })).items.map((a) => a.status)).toEqual(['closed', 'closed']);
     // Reopening withdraws the close's verdicts; closing as false positive counts them again as fp.
     await h.service.transition(r.created[0], { to: 'triaged' }, { actor: analyst });
     expect(await h.service.ruleVerdicts('vigil-ssh-bruteforce')).toMatchObject({ tp: 0, fp: 1 });
+    expect((await h.store.alerts.list({ incidentId: r.created[0] }, { limit: 10 })).items.map((a) => a.status)).toEqual(['open', 'open']);
     await h.service.transition(r.created[0], { to: 'closed', resolution: 'false_positive', summary: 'red team' }, { actor: analyst });
     expect(await h.service.ruleVerdicts('vigil-ssh-bruteforce')).toMatchObject({ tp: 0, fp: 3 });
     const tl = await h.store.incidents.timeline(r.created[1]);
