@@ -93,6 +93,8 @@ describe('detectDataset on hand-written lines', () => {
     ['{"timestamp":"2024-01-01T00:00:00.000000+0000","event_type":"alert","src_ip":"10.0.0.5","src_port":1234,"dest_ip":"10.0.0.1","dest_port":80,"proto":"TCP","alert":{"signature_id":2000001,"signature":"ET TEST"}}', 'suricata.eve'],
     ['{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject"}]}', 'aws.cloudtrail'],
     ['{"@timestamp":"2024-01-01T00:00:00Z","message":"hello","service.name":"api"}', 'json'],
+    ['{"message":"%ASA-6-609001: Built local-host inside:10.0.0.5","data_stream":{"dataset":"cisco_asa.log"}}', 'cisco_asa.log'],
+    ['{"message":"x","event":{"dataset":"no.such.dataset"}}', 'json'],
     ['Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|worm successfully stopped|10|src=10.0.0.1 dst=2.1.2.2 spt=1232', 'cef'],
     ['LEEF:1.0|Microsoft|MSExchange|2016|15345|src=10.50.1.1\tdst=2.10.20.20\tspt=1200', 'leef'],
     ['LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5', 'leef'],
