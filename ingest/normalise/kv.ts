@@ -27,10 +27,7 @@ export function parseKeyValues(text: string, opts: KeyValueOptions = {}): { reco
     const key = text.slice(keyStart, i);
     if (!text.startsWith(sep, i)) {
       const last = pairs[pairs.length - 1];
-      if (opts.joinBareWords && last && key !== '' && !/^['"]/.test(last[1])) {
-        last[1] += ` ${key}`;
-        if (record[last[0]] !== undefined && pairs.findIndex((p) => p[0] === last[0]) === pairs.length - 1) record[last[0]] = last[1];
-      }
+      if (opts.joinBareWords && last && key !== '' && !/^['"]/.test(last[1])) last[1] += ` ${key}`;
       continue;
     }
     i += sep.length;
@@ -56,7 +53,7 @@ export function parseKeyValues(text: string, opts: KeyValueOptions = {}): { reco
     }
     if (key === '') continue;
     pairs.push([key, value]);
-    if (!(key in record)) record[key] = value;
   }
+  for (const [k, v] of pairs) if (!Object.hasOwn(record, k)) record[k] = v;
   return { record, pairs };
 }

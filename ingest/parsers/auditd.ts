@@ -68,7 +68,7 @@ function auditFields(body: string, execve: boolean): Record<string, string | boo
       if (!quoted && (HEX_KEYS.has(key) || (execve && /^a\d+(?:\[\d+\])?$/.test(key)))) v = decodeAuditHex(value);
       if (BOOLEAN_KEYS.has(key)) v = ['yes', 'true', '1'].includes(value.toLowerCase());
       if (key === 'arch') v = ARCHES[value.toLowerCase()] ?? value;
-      if (!(key in out)) out[key] = v;
+      if (!Object.hasOwn(out, key)) out[key] = v;
     }
   };
   // The old LOGIN format writes 'old auid=N new auid=M old ses=N new ses=M' with spaces in the keys.
