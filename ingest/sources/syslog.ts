@@ -196,9 +196,23 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
       })();
     };
 
+    // Drops are counted in the stats at once and logged at most every 10 s, so a flood cannot flood the log too.
+    let unreported = 0;
+    let lastReport = 0;
+    const drop = (): void => {
+      pipeline.recordDropped('syslog-udp', 1);
+      unreported++;
+      const t = Date.now();
+      if (t - lastReport >= 10_000) {
+        logger.warn({ dropped: unreported }, `syslog: UDP buffer full (${udpBuffer} datagrams); dropped ${unreported}`);
+        unreported = 0;
+        lastReport = t;
+      }
+    };
+
     socket.on('message', (msg, rinfo) => {
       if (closing || queue.length >= udpBuffer) {
-        pipeline.recordDropped('syslog-udp', 1);
+        drop();
         return;
       }
       const peer = `${rinfo.address}:${rinfo.port}`;

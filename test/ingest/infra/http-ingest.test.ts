@@ -16,7 +16,9 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function app(opts: { sink?: (store: StorageEngine) => EventSink; maxInFlight?: number } = {}): Promise<{
+async function app(
+  opts: { sink?: (store: StorageEngine) => EventSink; maxInFlight?: number; maxDecompressedBytes?: number } = {},
+): Promise<{
   t: TestApp;
   pipeline: () => IngestPipeline;
 }> {
@@ -25,7 +27,7 @@ async function app(opts: { sink?: (store: StorageEngine) => EventSink; maxInFlig
     routes: (store) => {
       const sink = opts.sink?.(store) ?? { push: async (events) => void (await store.events.append(events)) };
       pipeline = createIngestPipeline({ sink, logger: quietLogger, maxInFlight: opts.maxInFlight });
-      return [{ plugin: ingestRoutes, options: { pipeline } }];
+      return [{ plugin: ingestRoutes, options: { pipeline, maxDecompressedBytes: opts.maxDecompressedBytes } }];
     },
   });
   return { t, pipeline: () => pipeline };
@@ -97,6 +99,20 @@ describe('HTTP ingest', () => {
     });
     expect(arr.statusCode).toBe(400);
     expect(arr.json()).toMatchObject({ code: 'REQUEST_INVALID' });
+    expect(await t.store.events.count({})).toBe(0);
+  });
+
+  it('a gzip body that expands beyond the limit gets 413 and nothing is stored', async () => {
+    const { t } = await app({ maxDecompressedBytes: 10_000 });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest/raw?dataset=auto',
+      headers: { ...t.auth('ingest'), 'content-type': 'text/plain', 'content-encoding': 'gzip' },
+      payload: gzipSync(`${SSHD_OK}\n`.repeat(1000)),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
+    expect(res.json().message).toContain('10000 bytes');
     expect(await t.store.events.count({})).toBe(0);
   });
 
