@@ -317,7 +317,8 @@ export function createConnectorClient(opts: ConnectorClientOptions): ConnectorCl
       const r = build(get(name), vars, false);
       return { method: r.method, url: r.url, body: r.body };
     },
-    call(name, vars, o) {
+    // async so that configuration errors arrive as rejections like every other failure
+    async call(name, vars, o) {
       const c = get(name);
       return send(build(c, vars, true), o, `connector ${name}`);
     },

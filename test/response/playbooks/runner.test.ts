@@ -30,6 +30,8 @@ let runner: PlaybookRunner;
 let notices: WorkQueue<Notice>;
 let clock: ReturnType<typeof manualClock>;
 let tmp: string;
+/** Another runner on the same store and configuration: a second `vigil serve` process. */
+let otherRunner: () => PlaybookRunner;
 
 interface Setup {
   playbooks?: Playbook[];
@@ -47,6 +49,15 @@ async function setup(opts: Setup = {}): Promise<void> {
   notices = createMemoryBackend().queue<Notice>('notices');
   t = await buildTestApp({
     routes: (store: StorageEngine) => {
+      otherRunner = () => createPlaybookRunner({
+        store: store.runs,
+        incidents: storePort(store.incidents, clock.now),
+        notices,
+        playbooks: opts.playbooks ?? bundled.playbooks,
+        connectors: createConnectorClient({ connectors: opts.connectors ?? bundled.connectors, env }),
+        now: clock.now,
+        random: () => 0.5,
+      });
       runner = createPlaybookRunner({
         store: store.runs,
         incidents: storePort(store.incidents, clock.now),
@@ -502,5 +513,74 @@ steps:
     const view = await t.app.inject({ method: 'GET', url: `/api/v1/playbook-runs/${run.id}`, headers: t.auth('analyst') });
     expect(view.json()).toMatchObject({ playbookId: 'ssh_bruteforce', playbookVersion: ssh?.version, waitingFor: 'approve_block' });
     expect(view.json().steps[0]).toMatchObject({ stepId: 'notify_oncall', kind: 'notify', phase: 'warn', status: 'succeeded' });
+  });
+});
+
+describe('triggers and several runners', () => {
+  it('a state change triggers a playbook whose condition reads the notice', async () => {
+    const { playbooks, connectors } = testPlaybook(`
+id: on_close
+title: Tell when closed as true positive
+trigger:
+  on: incident.state_changed
+  when: [{ field: trigger.data.to, equals: closed }, { field: trigger.data.resolution, equals: true_positive }]
+steps:
+  - { id: tell, phase: review, kind: notify, with: { message: "closed {{ incident.id }} ({{ trigger.data.resolution }})" } }
+`);
+    await setup({ playbooks, connectors });
+    const inc = await createIncident();
+    const notice = (data: Record<string, unknown>): Notice => ({ id: newId(), type: 'incident.state_changed', at: clock.now().toISOString(), incidentId: inc.id, data });
+    expect(await runner.onNotice(notice({ from: 'new', to: 'triaged' }))).toEqual([]);
+    expect(await runner.onNotice({ ...notice({ to: 'closed', resolution: 'true_positive' }), type: 'incident.updated' })).toEqual([]);
+    expect(await runner.onNotice(notice({ from: 'triaged', to: 'closed', resolution: 'true_positive' }))).toHaveLength(1);
+    await runner.settle();
+    expect(rx.requests.map((r) => r.body)).toEqual([{ text: `closed ${inc.id} (true_positive)` }]);
+  });
+
+  it('two runners ticking the same due run: the step runs once', async () => {
+    await setup(testPlaybook(retryPlaybook));
+    rx.respond((req, res, n) => reply(n === 1 ? 503 : 200)(req, res, n));
+    const inc = await createIncident();
+    const run = await start(inc.id);
+    expect(stepOf(run, 'tell').status).toBe('pending');
+    clock.advance(1000);
+    const second = otherRunner();
+    await Promise.all([runner.tick(), second.tick()]);
+    await Promise.all([runner.settle(), second.settle()]);
+    // Both may have started the retry; the versioned claim lets only one call out.
+    const done = await runner.getRun(run.id);
+    expect(rx.requests).toHaveLength(2);
+    expect(stepOf(done, 'tell')).toMatchObject({ status: 'succeeded', attempt: 2 });
+    // Whatever the other runner left behind is finished by the next tick.
+    await runner.tick();
+    expect((await runner.getRun(run.id))?.status).toBe('succeeded');
+  });
+
+  it('an http_request step written in the playbook sends the idempotency key', async () => {
+    const { playbooks, connectors } = testPlaybook(`
+id: raw_http
+title: Ticket
+trigger: { on: incident.created }
+steps:
+  - id: ticket
+    phase: warn
+    kind: http_request
+    with:
+      method: POST
+      url: "${'${'}RX}/tickets"
+      headers: { x-source: vigil }
+      body: { summary: "{{ incident.title }}", hosts: "{{ incident.hosts }}" }
+      success_status: [201]
+  - { id: keep, phase: warn, kind: set_fields, with: { fields: { ticket: "{{ steps.ticket.output.body.id }}" } } }
+`.replace('${RX}', rx.url));
+    await setup({ playbooks, connectors });
+    rx.respond(reply(201, { id: 'T-42' }));
+    const inc = await createIncident();
+    const run = await start(inc.id);
+    expect(run.status).toBe('succeeded');
+    expect(rx.requests[0]).toMatchObject({ method: 'POST', url: '/tickets', body: { summary: inc.title, hosts: ['web-1'] } });
+    expect(rx.requests[0].headers['x-source']).toBe('vigil');
+    expect(rx.requests[0].headers['idempotency-key']).toBe(stepOf(run, 'ticket').idempotencyKey);
+    expect((await t.store.incidents.get(inc.id))?.fields.ticket).toBe('T-42');
   });
 });
