@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the connector syntax for environment variables
 // Connectors against a real local HTTP server: auth forms, templated URLs and bodies, the
 // idempotency header, success conditions, and which failures are retryable.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

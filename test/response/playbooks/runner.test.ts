@@ -567,12 +567,12 @@ steps:
     kind: http_request
     with:
       method: POST
-      url: "${'${'}RX}/tickets"
+      url: "RX/tickets"
       headers: { x-source: vigil }
       body: { summary: "{{ incident.title }}", hosts: "{{ incident.hosts }}" }
       success_status: [201]
   - { id: keep, phase: warn, kind: set_fields, with: { fields: { ticket: "{{ steps.ticket.output.body.id }}" } } }
-`.replace('${RX}', rx.url));
+`.replace('RX/', `${rx.url}/`));
     await setup({ playbooks, connectors });
     rx.respond(reply(201, { id: 'T-42' }));
     const inc = await createIncident();
