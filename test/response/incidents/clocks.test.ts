@@ -71,6 +71,18 @@ describe('SLA clocks', () => {
   });
 });
 
+describe('SLA clocks stopped late', () => {
+  it('triaging after the deadline records the breach even when no tick saw it', async () => {
+    setup();
+    const { created } = await h.intake.handle([alert(h.clock)]);
+    h.clock.advance(5 * HOUR);
+    await h.service.transition(created[0], { to: 'triaged' }, { actor: analyst });
+    const inc = await h.service.get(created[0]);
+    expect(sla(inc.fields).triage).toMatchObject({ status: 'breached', metAt: new Date(h.clock.ms).toISOString() });
+    expect((await h.store.incidents.timeline(created[0])).filter((e) => e.kind === 'sla_breach')).toHaveLength(1);
+  });
+});
+
 describe('regulatory reporting clocks', () => {
   it('grade III for an "other" operator: 4 h initial report deadline, due at 80 %, then missed', async () => {
     const ticker = setup({ operatorType: 'other' });
