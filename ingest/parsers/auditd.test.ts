@@ -53,6 +53,8 @@ describe('auditd.log raw records', () => {
     expect(enriched.get('auditd.log.node')).toBe('web1');
     expect(enriched.get('event.category')).toEqual(['session']);
     expect(enriched.get('user.audit.name')).toBe('alice');
+    expect(enriched.get('user.name')).toBe('alice');
+    expect(enriched.get('auditd.log.UID')).toBe('root');
     expect(enriched.get('user.effective.name')).toBe('alice');
     const viaSyslog = parseOne(
       auditdParser,
@@ -62,6 +64,17 @@ describe('auditd.log raw records', () => {
     expect(viaSyslog.get('event.type')).toEqual(['user', 'creation']);
     expect(viaSyslog.get('user.target.id')).toBe('1001');
     expect(viaSyslog.get('auditd.log.op')).toBe('adding user');
+  });
+
+  it('reads the verdict of an SELinux AVC record', () => {
+    const d = parseOne(
+      auditdParser,
+      'type=AVC msg=audit(1226270358.848:238): avc:  denied  { write } for  pid=13349 comm="certwatch" name="cache" dev=dm-0 ino=218171 scontext=system_u:system_r:certwatch_t:s0 tcontext=system_u:object_r:var_t:s0 tclass=dir',
+    );
+    expect(d.get('auditd.log.avc.action')).toBe('denied');
+    expect(d.get('auditd.log.avc.request')).toBe('write');
+    expect(d.get('process.name')).toBe('certwatch');
+    expect(d.get('event.action')).toBe('avc');
   });
 
   it('decodes hex only when auditd would have needed to encode', () => {

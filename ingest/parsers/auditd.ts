@@ -127,9 +127,10 @@ function parseRawRecord(text: string, doc: EcsEvent): boolean {
     if (['connect', '42', 'sendto', '44', 'sendmsg', '46'].includes(syscall)) setPath(doc, 'network.direction', 'egress');
   }
   if (typeof fields.arch === 'string') setPath(doc, 'host.architecture', fields.arch);
+  // Like Elastic's rename processors, a field the type mapping already set is not overwritten.
   for (const [key, target] of RENAMES) {
     const v = fields[key];
-    if (typeof v === 'string') setPath(doc, target, v);
+    if (typeof v === 'string' && getPath(doc, target) === undefined) setPath(doc, target, v);
   }
   setIfDefined(doc, 'process.pid', toInt(String(fields.pid ?? '')));
   setIfDefined(doc, 'process.parent.pid', toInt(String(fields.ppid ?? '')));
@@ -164,11 +165,18 @@ function parseRawRecord(text: string, doc: EcsEvent): boolean {
   }
   setPath(doc, 'auditd.log', log);
   if (enriched) {
+    // Kept as written (auditd.log.UID …, as Elastic does); the names also fill ECS user fields still empty.
     for (const [k, v] of Object.entries(parseKeyValues(enriched).record)) {
+      if (v === '' || v === '?') continue;
+      setPath(doc, `auditd.log.${k}`, v);
       const target = ENRICHED_NAMES[k];
-      if (target && v !== '' && v !== '?' && v !== 'unset') setPath(doc, target, v);
-      else if (k === 'SYSCALL') setPath(doc, 'auditd.log.syscall_name', v);
+      if (target && v !== 'unset' && getPath(doc, target) === undefined) setPath(doc, target, v);
     }
+  }
+  const avc = /^(?:user )?avc:\s+(\w+)\s+\{\s*([^}]*?)\s*\}\s+for\s/.exec(body);
+  if (avc) {
+    setPath(doc, 'auditd.log.avc.action', avc[1]);
+    setPath(doc, 'auditd.log.avc.request', avc[2]);
   }
   return true;
 }
