@@ -52,20 +52,39 @@ export async function waitFor<T>(probe: () => Promise<T> | T, done: (v: T) => bo
   }
 }
 
-/** A self-signed certificate for 'localhost' (key from node:crypto, certificate built by node-forge). */
-export function selfSignedCert(): { cert: string; key: string } {
+export interface Pem {
+  cert: string;
+  key: string;
+}
+
+let serial = 1;
+
+/**
+ * A certificate built by node-forge (the RSA key comes from node:crypto, which is much faster).
+ * Without `issuer` it is self-signed; `ca` makes it a CA that can sign others.
+ */
+export function makeCert(opts: { cn: string; issuer?: Pem; ca?: boolean } = { cn: 'localhost' }): Pem {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
-  cert.serialNumber = '01';
+  cert.serialNumber = String(serial++).padStart(2, '0');
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  const attrs = [{ name: 'commonName', value: 'localhost' }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  cert.setSubject([{ name: 'commonName', value: opts.cn }]);
+  const issuerCert = opts.issuer ? forge.pki.certificateFromPem(opts.issuer.cert) : undefined;
+  cert.setIssuer(issuerCert ? issuerCert.subject.attributes : [{ name: 'commonName', value: opts.cn }]);
+  cert.setExtensions(
+    opts.ca
+      ? [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true }]
+      : [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+  );
+  cert.sign(forge.pki.privateKeyFromPem(opts.issuer?.key ?? keyPem), forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keyPem };
+}
+
+/** A self-signed server certificate for 'localhost' / 127.0.0.1. */
+export function selfSignedCert(): Pem {
+  return makeCert({ cn: 'localhost' });
 }
