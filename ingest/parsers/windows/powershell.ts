@@ -71,7 +71,7 @@ function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
   put(doc, 'powershell.runspace_id', get('RunspaceId', 'Runspace ID'));
   put(doc, 'powershell.pipeline_id', get('PipelineId', 'Pipeline ID'));
   put(doc, 'powershell.id', get('Shell ID'));
-  put(doc, 'powershell.sequence', toInt(get('SequenceNumber', 'Sequence Number')));
+  put(doc, 'event.sequence', toInt(get('SequenceNumber', 'Sequence Number')));
   put(doc, 'powershell.engine.new_state', get('NewEngineState'));
   put(doc, 'powershell.engine.previous_state', get('PreviousEngineState'));
   put(doc, 'powershell.provider.name', get('ProviderName'));
@@ -81,9 +81,14 @@ function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
   put(doc, 'powershell.command.path', get('CommandPath', 'Command Path'));
   put(doc, 'powershell.command.value', get('CommandLine'));
   putPath(doc, 'file', get('ScriptName', 'Script Name'));
-  put(doc, 'powershell.connected_user.name', get('Connected User'));
   put(doc, 'powershell.total', toInt(get('DetailTotal')));
-  putDomainUser(doc, 'user', get('UserId', 'User'));
+  // A remoting session: the connected user acts, the local account is the destination.
+  const connected = get('Connected User', 'ConnectedUser');
+  if (connected) {
+    putDomainUser(doc, 'source.user', connected);
+    putDomainUser(doc, 'destination.user', get('UserId', 'User'));
+    putDomainUser(doc, 'user', connected);
+  } else putDomainUser(doc, 'user', get('UserId', 'User'));
 }
 
 /** 4103 Payload / 800 details: `CommandInvocation(X): "X"` and `ParameterBinding(X): name="a"; value="b"`. */
