@@ -710,7 +710,8 @@ function applyFields(doc: EcsEvent, id: string, f: Fields, timestampMs: number, 
   if (f.smac) put(doc, 'source.mac', f.smac);
   if (f.sdomain) put(doc, 'source.domain', f.sdomain.trim());
   if (f.ddomain) put(doc, 'destination.domain', f.ddomain.trim());
-  if (f.sdomain && id.startsWith('3381') === false && id !== '338301') put(doc, 'server.domain', f.sdomain.trim());
+  // Dynamic-filter hits name the listed server; the DNS-intercept message (338301) names a client's lookup.
+  if (f.sdomain && id !== '338301') put(doc, 'server.domain', f.sdomain.trim());
   if (f.ddomain) put(doc, 'server.domain', f.ddomain.trim());
   asa('threat_level', f.threatlevel);
   asa('threat_category', f.threatcat);
