@@ -5,3 +5,5 @@ export { CONNECTORS_FILE, loadPlaybooks, parsePlaybookText, type LoadedPlaybooks
 export type * from './model.ts';
 export { createPlaybookRunner, type DryRunPlan, type DryRunStep, type PlaybookRunner, type PlaybookRunnerOptions } from './runner.ts';
 export { stepKinds } from './steps/index.ts';
+export { createPlaybookWorker, type PlaybookWorker, type PlaybookWorkerOptions } from './worker.ts';
+export { loadPlaybookEngine, type PlaybookEngineConfig, type PlaybookEngineParts } from './load-engine.ts';
