@@ -1,18 +1,30 @@
 // The composition root: the only module that builds engines and wires every stage together.
+// Stages talk through the queue backend (events → detection → alerts → response → notices),
+// so the same wiring runs in one process or split across processes by --roles.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../core/auth/api-keys.ts';
 import { keyRoutes } from '../core/auth/key-routes.ts';
 import type { Config } from '../core/config.ts';
+import type { EcsEvent } from '../core/ecs.ts';
 import { auditRoutes } from '../core/http/audit-routes.ts';
 import { type ApiRoutes, buildHttpServer, type ReadinessCheck } from '../core/http/server.ts';
 import type { Logger } from '../core/logging.ts';
+import { type EventMessage, QueueName } from '../core/messages.ts';
 import { createQueueBackend, type QueueBackend } from '../core/queue/index.ts';
 import { checkServices } from '../core/services/check.ts';
 import { createStorageEngine } from '../core/storage/index.ts';
 import type { StorageEngine } from '../core/storage/types.ts';
 import { ensureLocalTls } from '../core/tls/local-ca.ts';
+import { loadEnrichment } from '../ingest/enrich/index.ts';
 import { eventRoutes } from '../ingest/http/event-routes.ts';
+import { ingestRoutes } from '../ingest/http/ingest-routes.ts';
+import { createIngestPipeline, type EventSink, type IngestPipeline } from '../ingest/pipeline/pipeline.ts';
+import { startSyslogServer } from '../ingest/sources/syslog.ts';
+
+export const ServerRole = { ingest: 'ingest', detect: 'detect', respond: 'respond', api: 'api' } as const;
+export type ServerRole = (typeof ServerRole)[keyof typeof ServerRole];
+export const allRoles: readonly ServerRole[] = Object.values(ServerRole);
 
 export interface Engines {
   store: StorageEngine;
@@ -31,6 +43,8 @@ export interface RunningServer {
   app: FastifyInstance;
   url: string;
   engines: Engines;
+  pipeline: IngestPipeline;
+  syslogPorts: { udp?: number; tcp?: number; tls?: number };
   /** Stops accepting, drains work in flight, flushes and closes the store. */
   stop(): Promise<void>;
 }
@@ -39,9 +53,11 @@ export interface ServeHooks {
   /** Called once with the first admin key when the store had none (print it; never log it). */
   onBootstrapKey?(key: string, generated: boolean): void;
   version: string;
+  /** @default every role */
+  roles?: readonly ServerRole[];
 }
 
-function tlsOptions(config: Config): { cert: string; key: string } | undefined {
+function httpsOptions(config: Config): { cert: string; key: string } | undefined {
   if (config.tls === 'auto') {
     const m = ensureLocalTls(config.dataDir, config.host);
     return { cert: m.cert, key: m.key };
@@ -50,7 +66,32 @@ function tlsOptions(config: Config): { cert: string; key: string } | undefined {
   return undefined;
 }
 
+function syslogTls(config: Config): { cert: string; key: string; ca?: string } | undefined {
+  if (config.syslog.tlsPort === undefined) return undefined;
+  const local = config.syslog.tlsCert ? undefined : ensureLocalTls(config.dataDir, config.host);
+  return {
+    cert: config.syslog.tlsCert ? readFileSync(config.syslog.tlsCert, 'utf8') : (local as { cert: string }).cert,
+    key: config.syslog.tlsKey ? readFileSync(config.syslog.tlsKey, 'utf8') : (local as { key: string }).key,
+    ...(config.syslog.tlsCa ? { ca: readFileSync(config.syslog.tlsCa, 'utf8') } : {}),
+  };
+}
+
+/**
+ * Stored events go on to streaming detection. The sink resolves only once the events are in the
+ * store and (when a detection stage exists anywhere) queued for it: that is the ingest ack.
+ */
+function storeAndQueueSink(store: StorageEngine, queues: QueueBackend, detect: boolean): EventSink {
+  const events = queues.queue<EventMessage>(QueueName.events);
+  return {
+    async push(docs: EcsEvent[]) {
+      const ids = await store.events.append(docs);
+      if (detect) await events.publishBatch(docs.map((doc, i) => ({ id: ids[i], doc })));
+    },
+  };
+}
+
 export async function startServer(config: Config, logger: Logger, hooks: ServeHooks): Promise<RunningServer> {
+  const roles = new Set<ServerRole>(hooks.roles ?? allRoles);
   const engines = await openEngines(config, logger);
   const { store, queues } = engines;
   const keys = new ApiKeyService(store.keys);
@@ -60,30 +101,82 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     hooks.onBootstrapKey?.(boot.key, boot.generated);
   }
 
-  const routes: ApiRoutes[] = [
-    { plugin: keyRoutes, options: { keys } },
-    { plugin: auditRoutes, options: { audit: store.audit } },
-    { plugin: eventRoutes, options: { events: store.events } },
-  ];
+  // Ingest: enrichment, the pipeline, its HTTP routes and the syslog listeners.
+  const enrichment = await loadEnrichment(config.enrich);
+  if (enrichment.intelErrors.length) logger.warn({ errors: enrichment.intelErrors.slice(0, 20) }, 'some threat-intel entries were skipped');
+  const pipeline = createIngestPipeline({
+    sink: storeAndQueueSink(store, queues, roles.has('detect') || queues.kind === 'redis'),
+    ...(enrichment.enrich ? { enrich: enrichment.enrich } : {}),
+    maxInFlight: config.ingest.maxInFlight,
+    logger,
+  });
+
+  const routes: ApiRoutes[] = [];
+  if (roles.has('api')) {
+    routes.push(
+      { plugin: keyRoutes, options: { keys } },
+      { plugin: auditRoutes, options: { audit: store.audit } },
+      { plugin: eventRoutes, options: { events: store.events } },
+    );
+  }
+  if (roles.has('ingest')) routes.push({ plugin: ingestRoutes, options: { pipeline, maxDecompressedBytes: config.ingest.maxDecompressedBytes } });
+
   const readiness: ReadinessCheck[] = [{ name: `store (${store.kind})`, check: () => store.ready() }];
   if (queues.kind === 'redis') readiness.push({ name: 'redis', check: () => queues.ready() });
 
-  const https = tlsOptions(config);
-  const app = await buildHttpServer({ logger, keys, audit: store.audit, bodyLimit: config.http.bodyLimit, routes, readiness, https, version: hooks.version });
+  const app = await buildHttpServer({
+    logger,
+    keys,
+    audit: store.audit,
+    bodyLimit: config.http.bodyLimit,
+    routes,
+    readiness,
+    https: httpsOptions(config),
+    version: hooks.version,
+  });
   const address = await app.listen({ host: config.host, port: config.port });
-  logger.info({ address, store: store.kind, queues: queues.kind, tls: config.tls }, 'vigil listening');
+
+  const syslog =
+    roles.has('ingest') && (config.syslog.udpPort !== undefined || config.syslog.tcpPort !== undefined || config.syslog.tlsPort !== undefined)
+      ? await startSyslogServer({
+          host: config.syslog.host ?? config.host,
+          udpPort: config.syslog.udpPort,
+          tcpPort: config.syslog.tcpPort,
+          tlsPort: config.syslog.tlsPort,
+          tls: syslogTls(config),
+          pipeline,
+          defaultTz: config.syslog.timezone,
+          dataset: config.syslog.dataset,
+          maxFrameBytes: config.syslog.maxFrameBytes,
+          udpBufferSize: config.syslog.udpBuffer,
+          logger,
+        })
+      : undefined;
+  logger.info(
+    { address, roles: [...roles], store: store.kind, queues: queues.kind, tls: config.tls, syslog: syslog?.ports, enrichment: enrichment.summary },
+    'vigil listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('shutting down: no new requests; draining work in flight');
       const deadline = new Promise<void>((r) => setTimeout(r, config.shutdownTimeoutMs).unref());
-      await Promise.race([app.close(), deadline]);
+      await Promise.race(
+        [
+          (async () => {
+            await syslog?.close();
+            await app.close();
+            await pipeline.drain();
+          })(),
+          deadline,
+        ],
+      );
       await queues.close();
       await store.close();
       logger.info('shutdown complete');
     })();
     return stopping;
   };
-  return { app, url: address, engines, stop };
+  return { app, url: address, engines, pipeline, syslogPorts: syslog?.ports ?? {}, stop };
 }

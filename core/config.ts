@@ -38,6 +38,23 @@ export const settings = [
   { key: 'tlsKey', env: 'VIGIL_TLS_KEY', type: 'string', default: undefined, secret: true, description: 'PEM private key for HTTPS.' },
   { key: 'bootstrapAdminKey', env: 'VIGIL_BOOTSTRAP_ADMIN_KEY', type: 'string', default: undefined, secret: true, description: 'Admin API key to create on first start with an empty store, instead of generating and printing one.' },
   { key: 'http.bodyLimit', env: 'VIGIL_HTTP_BODY_LIMIT', type: 'int', default: 10 * 1024 * 1024, min: 1024, description: 'Largest request body in bytes (413 above it).' },
+  { key: 'ingest.maxInFlight', env: 'VIGIL_INGEST_MAX_IN_FLIGHT', type: 'int', default: 10000, min: 1, description: 'Lines/documents processed at once; beyond it HTTP ingest answers 429 with Retry-After and syslog TCP reads pause.' },
+  { key: 'ingest.maxDecompressedBytes', env: 'VIGIL_INGEST_MAX_DECOMPRESSED_BYTES', type: 'int', default: 104857600, min: 1024, description: 'Largest gzip ingest body after decompression (413 above it).' },
+  { key: 'syslog.host', env: 'VIGIL_SYSLOG_HOST', type: 'string', default: undefined, description: 'Address the syslog listeners bind to (default: the host setting; 0.0.0.0 for all interfaces).' },
+  { key: 'syslog.udpPort', env: 'VIGIL_SYSLOG_UDP_PORT', type: 'int', default: undefined, min: 0, max: 65535, description: 'Syslog UDP port (RFC 3164/5424), e.g. 5514; unset = off.' },
+  { key: 'syslog.tcpPort', env: 'VIGIL_SYSLOG_TCP_PORT', type: 'int', default: undefined, min: 0, max: 65535, description: 'Syslog TCP port (newline or octet-counting framing, RFC 6587); unset = off.' },
+  { key: 'syslog.tlsPort', env: 'VIGIL_SYSLOG_TLS_PORT', type: 'int', default: undefined, min: 0, max: 65535, description: 'Syslog over TLS port (RFC 5425), e.g. 6514; unset = off.' },
+  { key: 'syslog.tlsCert', env: 'VIGIL_SYSLOG_TLS_CERT', type: 'string', default: undefined, description: 'PEM certificate for the syslog TLS listener (default: the local CA server certificate in the data directory).' },
+  { key: 'syslog.tlsKey', env: 'VIGIL_SYSLOG_TLS_KEY', type: 'string', default: undefined, secret: true, description: 'PEM key for the syslog TLS listener.' },
+  { key: 'syslog.tlsCa', env: 'VIGIL_SYSLOG_TLS_CA', type: 'string', default: undefined, description: 'PEM CA file: when set, syslog TLS senders must present a certificate it signed.' },
+  { key: 'syslog.timezone', env: 'VIGIL_SYSLOG_TIMEZONE', type: 'string', default: 'UTC', description: 'Zone for syslog timestamps without one (IANA name or ±hh:mm).' },
+  { key: 'syslog.dataset', env: 'VIGIL_SYSLOG_DATASET', type: 'string', default: 'auto', description: 'Dataset for everything received over syslog, or auto (detected per line from program and content).' },
+  { key: 'syslog.maxFrameBytes', env: 'VIGIL_SYSLOG_MAX_FRAME_BYTES', type: 'int', default: 65536, min: 256, description: 'Larger syslog frames are cut and dead-lettered.' },
+  { key: 'syslog.udpBuffer', env: 'VIGIL_SYSLOG_UDP_BUFFER', type: 'int', default: 10000, min: 1, description: 'UDP datagrams held while the store is busy; more are dropped and counted.' },
+  { key: 'enrich.inventory', env: 'VIGIL_ENRICH_INVENTORY', type: 'string', default: undefined, description: 'Asset and user inventory file (YAML or CSV: host, owner, criticality, tags).' },
+  { key: 'enrich.intel', env: 'VIGIL_ENRICH_INTEL', type: 'list', default: [], description: 'Threat-intelligence indicator files (plain lists or STIX 2.1 bundles), comma-separated in the environment.' },
+  { key: 'enrich.geoipCity', env: 'VIGIL_ENRICH_GEOIP_CITY', type: 'string', default: undefined, description: 'MaxMind City or Country database (.mmdb) for source/destination geo fields.' },
+  { key: 'enrich.geoipAsn', env: 'VIGIL_ENRICH_GEOIP_ASN', type: 'string', default: undefined, description: 'MaxMind ASN database (.mmdb).' },
   { key: 'shutdownTimeoutMs', env: 'VIGIL_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 15000, min: 0, description: 'How long SIGTERM waits for work in flight before closing anyway.' },
 ] as const satisfies readonly SettingSpec[];
 
@@ -54,6 +71,21 @@ export interface Config {
   tlsKey?: string;
   bootstrapAdminKey?: string;
   http: { bodyLimit: number };
+  ingest: { maxInFlight: number; maxDecompressedBytes: number };
+  syslog: {
+    host?: string;
+    udpPort?: number;
+    tcpPort?: number;
+    tlsPort?: number;
+    tlsCert?: string;
+    tlsKey?: string;
+    tlsCa?: string;
+    timezone: string;
+    dataset: string;
+    maxFrameBytes: number;
+    udpBuffer: number;
+  };
+  enrich: { inventory?: string; intel: string[]; geoipCity?: string; geoipAsn?: string };
   shutdownTimeoutMs: number;
   /** Where each value came from, for `vigil config` and error messages. */
   origin: Record<string, 'default' | 'file' | 'env' | 'flag'>;
@@ -191,7 +223,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     origin[key] = 'flag';
   }
 
-  const out: Record<string, unknown> = { elasticsearch: {}, http: {} };
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {} };
   for (const [k, v] of values) assign(out, k, v);
   const cfg = out as unknown as Config;
   cfg.origin = origin;
