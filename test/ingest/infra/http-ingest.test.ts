@@ -188,6 +188,17 @@ describe('HTTP ingest', () => {
     expect(responder.statusCode).toBe(403);
   });
 
+  it("the plugin's text body parser stays inside it: other routes still read JSON bodies", async () => {
+    const { t } = await app();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/keys',
+      headers: { ...t.auth('admin'), 'content-type': 'application/json' },
+      payload: { name: 'shipper', role: 'ingest' },
+    });
+    expect(res.statusCode).toBe(201);
+  });
+
   it('answers 429 with Retry-After while a slow store holds the pipeline full, then accepts again', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
