@@ -777,6 +777,13 @@ function applyFields(doc: EcsEvent, id: string, f: Fields, timestampMs: number, 
     put(doc, 'network.direction', 'inbound');
   }
   if (id === '419002') putTransport(doc, 'tcp');
+  if (id === '338301') {
+    // An intercepted DNS reply travels server → client.
+    putAddress(doc, 'client', f.daddr?.trim());
+    putPort(doc, 'client.port', f.dport);
+    putAddress(doc, 'server', f.saddr?.trim());
+    putPort(doc, 'server.port', f.sport);
+  }
 
   // NAT: the firewall always logs mapped addresses; only a real translation becomes source.nat.*.
   if (natsrc) {
