@@ -12,7 +12,7 @@ import type { WorkQueue } from '../../core/queue/types.ts';
 import { type Alert, type Incident, severityRank, type StorageEngine } from '../../core/storage/types.ts';
 import { type ClassificationTable, classifyAlert, gradeRank, loadClassification } from '../incidents/classification.ts';
 import { refreshClocks, startReportingClocks } from '../incidents/clock-state.ts';
-import { type IncidentConfigInput, incidentConfig } from '../incidents/config.ts';
+import { type IncidentConfigInput, incidentConfig, type SuppressionWindow } from '../incidents/config.ts';
 import { assetCriticalityOf, defaultGrade } from '../incidents/grading.ts';
 import { IncidentWriter, isVersionConflict } from '../incidents/incident-writer.ts';
 import { IncidentState } from '../incidents/lifecycle.ts';
@@ -21,6 +21,8 @@ import { exceptionMatches, RuleExceptions } from './exceptions.ts';
 import { activeSuppressions, windowApplies } from './suppression.ts';
 
 export const groupCollection = 'incident-groups';
+/** One document per taken-over alert lease, so one worker alone resumes a dead worker's alert. */
+export const takeoverCollection = 'intake-takeovers';
 
 interface GroupClaim {
   incidentId: string;
@@ -39,7 +41,10 @@ export interface AlertIntakeOptions {
 export interface IntakeResult {
   /** Newly stored alerts. */
   stored: string[];
+  /** Already stored: ignored, unless listed in `recovered`. */
   duplicates: string[];
+  /** Duplicates whose first intake died half-way (lease expired), grouped now. */
+  recovered: string[];
   excepted: string[];
   suppressed: string[];
   /** Incidents opened by this batch. */
@@ -225,20 +230,74 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
     return inc && isOpenFor(inc, now().getTime()) ? inc : undefined;
   }
 
+  /** Whether an earlier attempt already counted this alert into the incident (recovery path only). */
+  async function alreadyCounted(incidentId: string, alertId: string): Promise<boolean> {
+    const tl = await store.incidents.timeline(incidentId);
+    return tl.some((e) => (e.kind === 'created' || e.kind === 'alert_added') && e.data.alertId === alertId);
+  }
+
+  /** Groups one stored alert; returns the alert.created notice to send, if any. */
+  async function groupAlert(alert: Alert, result: IntakeResult, nowIso: string, windows: SuppressionWindow[], recovering: boolean): Promise<Notice | undefined> {
+    const suppression = windows.find((w) => windowApplies(w, alert, nowIso));
+    if (suppression) {
+      result.suppressed.push(alert.id);
+      const target = await openIncidentFor(alert);
+      const data = { ...alert.data, suppressedBy: { ruleId: suppression.ruleId, entity: suppression.entity, reason: suppression.reason } };
+      if (target) {
+        if (!recovering || !(await alreadyCounted(target.id, alert.id))) await join(target.id, alert, false);
+        await store.alerts.update(alert.id, { incidentId: target.id, data });
+        result.joined.push(target.id);
+      } else {
+        await store.alerts.update(alert.id, { data });
+      }
+      return undefined;
+    }
+    const { incident, created } = await openIncident(alert);
+    if (created) result.created.push(incident.id);
+    else {
+      if (!recovering || !(await alreadyCounted(incident.id, alert.id))) await join(incident.id, alert, true);
+      result.joined.push(incident.id);
+    }
+    await store.alerts.update(alert.id, { incidentId: incident.id });
+    return {
+      id: newId(),
+      type: NoticeType.alertCreated,
+      at: now().toISOString(),
+      alertId: alert.id,
+      incidentId: incident.id,
+      data: { ruleId: alert.ruleId, severity: alert.severity },
+    };
+  }
+
+  /**
+   * A duplicate whose earlier intake never finished (open, in no incident, not suppressed) and
+   * whose lease has run out: the worker holding it died. One worker takes it over.
+   */
+  async function takeOver(id: string, nowMs: number): Promise<Alert | undefined> {
+    const stored = await store.alerts.get(id);
+    if (stored?.status !== 'open' || stored.incidentId || stored.data.suppressedBy) return undefined;
+    const leased = stored.data.intakeAt;
+    if (typeof leased !== 'string' || nowMs - Date.parse(leased) < config.intakeLeaseMs) return undefined;
+    if (!(await store.docs.putIfAbsent(takeoverCollection, stableId(id, leased), { alertId: id, at: new Date(nowMs).toISOString() }))) return undefined;
+    // A fresh lease, so a crash during this attempt can be taken over in turn.
+    return store.alerts.update(id, { data: { ...stored.data, intakeAt: new Date(nowMs).toISOString() } });
+  }
+
   return {
     async handle(alerts) {
-      const result: IntakeResult = { stored: [], duplicates: [], excepted: [], suppressed: [], created: [], joined: [] };
+      const result: IntakeResult = { stored: [], duplicates: [], recovered: [], excepted: [], suppressed: [], created: [], joined: [] };
       if (!alerts.length) return result;
       alerts.forEach((a, i) => {
         if (!a.id) throw new VigilError(ErrorCode.REQUEST_INVALID, `alerts[${i}] (rule ${a.ruleId}): id is empty`, { source: 'alerts', path: `[${i}].id` });
       });
       const rules = await exceptions.all();
-      const nowIso = now().toISOString();
+      const nowMs = now().getTime();
+      const nowIso = new Date(nowMs).toISOString();
       const prepared = alerts.map((given) => {
         // Without a groupKey from detection, group by rule and main entity.
         const a = given.groupKey ? given : { ...given, groupKey: `${given.ruleId}|${mainEntity(given) ?? ''}` };
         const ex = rules.find((r) => exceptionMatches(r, a));
-        if (!ex) return { ...a, status: 'open' as const };
+        if (!ex) return { ...a, status: 'open' as const, data: { ...a.data, intakeAt: nowIso } };
         return { ...a, status: 'closed' as const, data: { ...a.data, exceptedBy: ex.id } };
       });
       const { inserted, duplicates } = await store.alerts.put(prepared);
@@ -254,35 +313,16 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
           result.excepted.push(alert.id);
           continue;
         }
-        const suppression = windows.find((w) => windowApplies(w, alert, nowIso));
-        if (suppression) {
-          result.suppressed.push(alert.id);
-          const target = await openIncidentFor(alert);
-          const data = { ...alert.data, suppressedBy: { ruleId: suppression.ruleId, entity: suppression.entity, reason: suppression.reason } };
-          if (target) {
-            await join(target.id, alert, false);
-            await store.alerts.update(alert.id, { incidentId: target.id, data });
-            result.joined.push(target.id);
-          } else {
-            await store.alerts.update(alert.id, { data });
-          }
-          continue;
-        }
-        const { incident, created } = await openIncident(alert);
-        if (created) result.created.push(incident.id);
-        else {
-          await join(incident.id, alert, true);
-          result.joined.push(incident.id);
-        }
-        await store.alerts.update(alert.id, { incidentId: incident.id });
-        createdNotices.push({
-          id: newId(),
-          type: NoticeType.alertCreated,
-          at: now().toISOString(),
-          alertId: alert.id,
-          incidentId: incident.id,
-          data: { ruleId: alert.ruleId, severity: alert.severity },
-        });
+        const notice = await groupAlert(alert, result, nowIso, windows, false);
+        if (notice) createdNotices.push(notice);
+      }
+      for (const id of uniq(duplicates)) {
+        if (inserted.includes(id)) continue;
+        const stale = await takeOver(id, nowMs);
+        if (!stale) continue;
+        result.recovered.push(id);
+        const notice = await groupAlert(stale, result, nowIso, windows, true);
+        if (notice) createdNotices.push(notice);
       }
       if (createdNotices.length) await notices.publishBatch(createdNotices);
       result.joined = uniq(result.joined);

@@ -28,6 +28,11 @@ export type OperatorType = 'cii' | 'other';
 export interface IncidentConfig {
   /** Alerts with one groupKey join an open incident created less than this long ago. @default 3_600_000 (1 h) */
   groupingWindowMs: number;
+  /**
+   * An alert stored by an intake that has not finished grouping it for this long is taken over by
+   * the next delivery of that alert (its worker is presumed dead). @default 300_000 (5 min)
+   */
+  intakeLeaseMs: number;
   /** Static suppression windows (more come from the docs collection 'suppressions'). @default [] */
   suppressions: SuppressionWindow[];
   /** SLA targets per grade. @default I 15m/1h/24h, II 30m/4h/72h, III 1h/8h/7d, IV 4h/24h/30d */
@@ -54,6 +59,7 @@ const DAY = 24 * HOUR;
 
 export const defaultIncidentConfig: IncidentConfig = {
   groupingWindowMs: HOUR,
+  intakeLeaseMs: 5 * MIN,
   suppressions: [],
   sla: {
     I: { triageMs: 15 * MIN, containMs: HOUR, closeMs: DAY },
@@ -88,6 +94,7 @@ export function incidentConfig(partial: IncidentConfigInput = {}): IncidentConfi
   };
   const durations: Array<[string, number]> = [
     ['groupingWindowMs', config.groupingWindowMs],
+    ['intakeLeaseMs', config.intakeLeaseMs],
     ['reportingSummaryMs', config.reportingSummaryMs],
     ['reportingInitialMs.cii', config.reportingInitialMs.cii],
     ['reportingInitialMs.other', config.reportingInitialMs.other],

@@ -176,6 +176,44 @@ describe('alert intake: recovery from a worker that died mid-way', () => {
   });
 });
 
+describe('alert intake: redelivery of an alert whose intake died half-way', () => {
+  it('is ignored while the first intake may still be running, then grouped once by one worker', async () => {
+    h = harness({ intakeLeaseMs: 5 * MIN });
+    const a = alert(h.clock);
+    // A worker stored the alert and died before grouping it.
+    await h.store.alerts.put([{ ...a, data: { intakeAt: new Date(h.clock.ms).toISOString() } }]);
+    h.clock.advance(MIN);
+    const early = await h.intake.handle([a]);
+    expect(early).toMatchObject({ duplicates: [a.id], recovered: [], created: [] });
+    h.clock.advance(5 * MIN);
+    const second = createAlertIntake({ store: h.store, notices: h.notices, now: h.clock.now });
+    const [r1, r2] = await Promise.all([h.intake.handle([a]), second.handle([a])]);
+    expect([...r1.recovered, ...r2.recovered]).toEqual([a.id]);
+    const list = await incidents();
+    expect(list).toHaveLength(1);
+    expect(list[0].fields.alertCount).toBe(1);
+    expect((await h.store.alerts.get(a.id))?.incidentId).toBe(list[0].id);
+    h.clock.advance(10 * MIN);
+    expect((await h.intake.handle([a])).recovered).toEqual([]);
+  });
+
+  it('an alert counted into its incident but not yet linked is linked without counting it twice', async () => {
+    h = harness();
+    const first = await h.intake.handle([alert(h.clock)]);
+    const b = alert(h.clock);
+    await h.intake.handle([b]);
+    // As if the worker died between counting b into the incident and linking b to it.
+    await h.store.alerts.update(b.id, { incidentId: undefined });
+    h.clock.advance(6 * MIN);
+    const r = await h.intake.handle([b]);
+    expect(r.recovered).toEqual([b.id]);
+    expect(r.joined).toEqual(first.created);
+    const inc = await h.store.incidents.get(first.created[0]);
+    expect(inc?.fields.alertCount).toBe(2);
+    expect((await h.store.alerts.get(b.id))?.incidentId).toBe(first.created[0]);
+  });
+});
+
 describe('alert intake: exceptions and suppression', () => {
   it('an exception from a false positive takes effect with the next alert', async () => {
     h = harness();
