@@ -1,20 +1,24 @@
-// Necessary literals of a rule: text that must occur somewhere in an event's raw JSON for the rule
-// to be able to match it. Derived from the detection tree (AND keeps the most selective side, OR
-// unions, NOT gives up); only plain characters that no JSON serializer escapes are used, so a value
-// present in the event is always present, byte for byte (case-folded), in its JSON text.
+// Necessary literals of a rule: text that must occur in an event's raw JSON for the rule to be able
+// to match it, as a conjunction of clauses (each clause: at least one of its literals occurs).
+// Derived from the detection tree and from regular expressions' fixed runs; only characters that
+// no JSON serializer escapes are used, so a value present in an event is present byte for byte
+// (case-folded) in its JSON text. Any doubt gives "no requirement", never a false one.
 import type { ConditionNode, Detection, DetectionItem, SigmaRule, SigmaValue } from '../sigma/index.ts';
 
-/** Undefined: the rule can match without any particular text (no prefilter possible). */
-export type Literals = ReadonlySet<string> | undefined;
+/** Every clause must have one of its literals in the text. Undefined: nothing is required. */
+export type Literals = readonly (readonly string[])[] | undefined;
 
 /** Modifiers that keep the rule value's text as a substring of the event value. */
 const TEXT_PRESERVING = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
+const REGEX_FLAGS = new Set(['re', 'i', 'm', 's']);
 /** Characters kept in a literal: letters, digits, space and punctuation serializers leave alone. */
 const SAFE = /[a-z0-9 .,:;_\-=!@#$%()[\]{}|~]+/g;
 /** Shorter literals occur in almost every event and would only cost time. */
 const MIN_LENGTH = 4;
 /** Any part of a required literal is required too; shorter ones keep the automaton small. */
 const MAX_LENGTH = 16;
+/** Clauses kept per rule (the most selective ones). */
+const MAX_CLAUSES = 6;
 
 export function requiredLiterals(rule: SigmaRule): Literals {
   const searches = rule.detection.searches;
@@ -31,14 +35,14 @@ export function requiredLiterals(rule: SigmaRule): Literals {
       case 'not':
         return undefined;
       case 'and':
-        return best(node.args.map(ofCondition));
+        return and(node.args.map(ofCondition));
       case 'or':
-        return union(node.args.map(ofCondition));
+        return or(node.args.map(ofCondition));
       case 'of': {
         const picked = selectNames(node.pattern, names);
         if (picked.length === 0) return undefined;
         const parts = picked.map(ofSearch);
-        return node.quantifier === 'all' ? best(parts) : union(parts);
+        return node.quantifier === 'all' ? and(parts) : or(parts);
       }
     }
   };
@@ -48,55 +52,156 @@ export function requiredLiterals(rule: SigmaRule): Literals {
 function ofDetection(d: Detection | DetectionItem): Literals {
   if (d.kind === 'item') return ofItem(d);
   const parts = d.parts.map(ofDetection);
-  return d.kind === 'all' ? best(parts) : union(parts);
+  return d.kind === 'all' ? and(parts) : or(parts);
 }
 
 function ofItem(item: DetectionItem): Literals {
   if (item.values.length === 0) return undefined;
-  if (!item.modifiers.every((m) => TEXT_PRESERVING.has(m))) return undefined;
-  const each = item.values.map((v) => {
-    const lit = valueLiteral(v);
-    return lit === undefined ? undefined : new Set([lit]);
-  });
-  return item.modifiers.includes('all') ? best(each) : union(each);
+  let each: Literals[];
+  if (item.modifiers.includes('re')) {
+    if (!item.modifiers.every((m) => REGEX_FLAGS.has(m))) return undefined;
+    each = item.values.map((v) => (v.kind === 'string' ? regexLiterals(v.raw) : undefined));
+  } else {
+    if (!item.modifiers.every((m) => TEXT_PRESERVING.has(m))) return undefined;
+    each = item.values.map(valueLiterals);
+  }
+  return item.modifiers.includes('all') ? and(each) : or(each);
 }
 
-function valueLiteral(v: SigmaValue): string | undefined {
+/** Every safe piece of a plain value is required (wildcards and unsafe characters split it). */
+function valueLiterals(v: SigmaValue): Literals {
   let text: string;
   if (v.kind === 'string') text = v.raw;
   else if (v.kind === 'number' && Number.isInteger(v.value) && v.value >= 0) text = String(v.value);
   else return undefined;
-  // Wildcards, backslashes, quotes and anything a serializer might escape split the value; any
-  // piece is a substring of every matching value, so the longest one is kept.
-  let longest = '';
-  for (const m of text.toLowerCase().matchAll(SAFE)) if (m[0].length > longest.length) longest = m[0];
-  return longest.length >= MIN_LENGTH ? longest.slice(0, MAX_LENGTH) : undefined;
+  return pieces([text]);
 }
 
-/** AND: any one side is a necessary condition; keep the one with fewest, longest literals. */
-function best(parts: Literals[]): Literals {
-  let chosen: Literals;
-  for (const p of parts) {
-    if (p === undefined) continue;
-    if (chosen === undefined || score(p) < score(chosen)) chosen = p;
+function pieces(runs: readonly string[]): Literals {
+  const out: string[][] = [];
+  for (const run of runs) for (const m of run.toLowerCase().matchAll(SAFE)) if (m[0].length >= MIN_LENGTH) out.push([m[0].slice(0, MAX_LENGTH)]);
+  return out.length > 0 ? trim(out) : undefined;
+}
+
+/**
+ * Fixed runs of a regular expression that every match contains: text outside groups, classes and
+ * optional quantifiers, with no top-level alternation. Groups are skipped whole.
+ */
+export function regexLiterals(pattern: string): Literals {
+  let p = pattern.replace(/^\(\?[a-z]+\)/, '');
+  if (p.startsWith('^')) p = p.slice(1);
+  const runs: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  let i = 0;
+  const skipClass = (): void => {
+    // at '[': a ']' right after '[' or '[^' is literal in JS; backslashes escape.
+    i++;
+    if (p[i] === '^') i++;
+    if (p[i] === ']') i++;
+    while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+    i++;
+  };
+  while (i < p.length) {
+    const c = p[i];
+    if (c === '|') return undefined;
+    if (c === '(') {
+      flush();
+      let depth = 0;
+      while (i < p.length) {
+        if (p[i] === '\\') i += 2;
+        else if (p[i] === '[') skipClass();
+        else {
+          if (p[i] === '(') depth++;
+          else if (p[i] === ')' && --depth === 0) {
+            i++;
+            break;
+          }
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c === '[') {
+      flush();
+      skipClass();
+      continue;
+    }
+    if (c === '?' || c === '*' || (c === '{' && /^\{0?,?\d*\}/.test(p.slice(i)) && /^\{0/.test(p.slice(i)))) {
+      // The previous character may be absent.
+      run = run.slice(0, -1);
+      flush();
+      i = c === '{' ? p.indexOf('}', i) + 1 : i + 1;
+      continue;
+    }
+    if (c === '+' || c === '{') {
+      flush();
+      i = c === '{' ? Math.max(p.indexOf('}', i) + 1, i + 1) : i + 1;
+      continue;
+    }
+    if (c === '.' || c === '^' || c === '$') {
+      flush();
+      i++;
+      continue;
+    }
+    if (c === '\\') {
+      const n = p[i + 1] ?? '';
+      if (/[a-zA-Z0-9]/.test(n)) {
+        // Classes (\d \w \s …), escapes (\n \x41 \u0041 \p{…}) and backreferences: not literal.
+        flush();
+        i += 2;
+        if (n === 'x') i += 2;
+        else if (n === 'u') i = p[i] === '{' ? p.indexOf('}', i) + 1 : i + 4;
+        else if ((n === 'p' || n === 'P') && p[i] === '{') i = p.indexOf('}', i) + 1;
+        else if (n === 'k' && p[i] === '<') i = p.indexOf('>', i) + 1;
+        else if (n === 'c') i += 1;
+        if (i <= 0) return undefined;
+        continue;
+      }
+      run += n;
+      i += 2;
+      continue;
+    }
+    run += c;
+    i++;
   }
-  return chosen;
+  flush();
+  return pieces(runs);
 }
 
-function score(s: ReadonlySet<string>): number {
+/** Keeps the clauses most likely to rule events out: fewest alternatives, then longest literals. */
+function trim(clauses: string[][]): string[][] {
+  const uniq = new Map<string, string[]>();
+  for (const c of clauses) uniq.set([...c].sort().join('\u0000'), c);
+  return [...uniq.values()].sort((a, b) => score(a) - score(b)).slice(0, MAX_CLAUSES);
+}
+
+function score(clause: readonly string[]): number {
   let min = Number.POSITIVE_INFINITY;
-  for (const x of s) min = Math.min(min, x.length);
-  return s.size * 100 - Math.min(min, 99);
+  for (const x of clause) min = Math.min(min, x.length);
+  return clause.length * 100 - Math.min(min, 99);
 }
 
-/** OR: every branch must be covered, else nothing is required. */
-function union(parts: Literals[]): Literals {
-  const out = new Set<string>();
+/** AND: every side's clauses hold. */
+function and(parts: Literals[]): Literals {
+  const out: string[][] = [];
+  for (const p of parts) if (p) for (const c of p) out.push([...c]);
+  return out.length > 0 ? trim(out) : undefined;
+}
+
+/** OR: one clause per branch (its best), joined into a single clause; any free branch frees all. */
+function or(parts: Literals[]): Literals {
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1) return parts[0];
+  const joined = new Set<string>();
   for (const p of parts) {
-    if (p === undefined) return undefined;
-    for (const x of p) out.add(x);
+    if (p === undefined || p.length === 0) return undefined;
+    for (const x of p[0]) joined.add(x);
   }
-  return parts.length > 0 ? out : undefined;
+  return [[...joined]];
 }
 
 /** `them`, a name, or a `*` pattern; names starting with `_` only for patterns starting with `_`. */

@@ -1,5 +1,5 @@
-// Literal prefilter: one Aho–Corasick pass over an event's raw JSON text finds which rules' required
-// literals occur in it, so the matcher runs only rules that can still match — and an event no rule
+// Literal prefilter: one Aho–Corasick pass over an event's raw JSON text finds which required
+// literals occur in it (then each rule's clauses are checked), so the matcher runs only rules that can still match — and an event no rule
 // can match need not be parsed at all. Case is folded in the character-class table, not by
 // lower-casing the text, so a scan allocates nothing.
 import type { SigmaRule } from '../sigma/index.ts';
@@ -25,26 +25,36 @@ const K = classes;
 
 export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPrefilter {
   const literalIds = new Map<string, number>();
-  const rulesOfLiteral: number[][] = [];
   const always = new Uint8Array(rules.length);
+  // Per rule: its clauses as ranges of literal ids. clauseOf[r]..clauseOf[r+1] index clauseStart.
+  const clauseOf = new Int32Array(rules.length + 1);
+  const clauseStart: number[] = [];
+  const clauseLits: number[] = [];
   let unconditional = 0;
   rules.forEach((rule, r) => {
-    const lits = requiredLiterals(rule);
-    if (lits === undefined) {
+    clauseOf[r] = clauseStart.length;
+    const clauses = requiredLiterals(rule);
+    if (clauses === undefined) {
       always[r] = 1;
       unconditional++;
       return;
     }
-    for (const lit of lits) {
-      let id = literalIds.get(lit);
-      if (id === undefined) {
-        id = rulesOfLiteral.length;
-        literalIds.set(lit, id);
-        rulesOfLiteral.push([]);
+    for (const clause of clauses) {
+      clauseStart.push(clauseLits.length);
+      for (const lit of clause) {
+        let id = literalIds.get(lit);
+        if (id === undefined) {
+          id = literalIds.size;
+          literalIds.set(lit, id);
+        }
+        clauseLits.push(id);
       }
-      rulesOfLiteral[id].push(r);
     }
   });
+  clauseOf[rules.length] = clauseStart.length;
+  clauseStart.push(clauseLits.length);
+  const starts = Int32Array.from(clauseStart);
+  const lits = Int32Array.from(clauseLits);
 
   // Trie with a growable dense transition table, then BFS to fill failure transitions (a DFA).
   let capacity = 1024;
@@ -103,14 +113,12 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPref
     }
   }
   const output = Int32Array.from(ownOutput);
-  const ruleLists = rulesOfLiteral.map((l) => Int32Array.from(l));
-  const literalSeen = new Int32Array(rulesOfLiteral.length);
-  const ruleSeen = new Int32Array(rules.length);
+  const literalSeen = new Int32Array(literalIds.size);
   let stamp = 0;
 
   return {
     unconditional,
-    literals: rulesOfLiteral.length,
+    literals: literalIds.size,
     states,
     scan(text) {
       stamp++;
@@ -118,17 +126,22 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPref
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
         s = delta[s * K + (code < 128 ? CLASS[code] : 0)];
-        for (let o = output[s] >= 0 ? s : dictLink[s]; o >= 0; o = dictLink[o]) {
-          const id = output[o];
-          if (literalSeen[id] === stamp) continue;
-          literalSeen[id] = stamp;
-          const rs = ruleLists[id];
-          for (let j = 0; j < rs.length; j++) ruleSeen[rs[j]] = stamp;
-        }
+        for (let o = output[s] >= 0 ? s : dictLink[s]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
       }
     },
-    possible(i) {
-      return always[i] === 1 || ruleSeen[i] === stamp;
+    possible(r) {
+      if (always[r] === 1) return true;
+      for (let c = clauseOf[r]; c < clauseOf[r + 1]; c++) {
+        let hit = false;
+        for (let j = starts[c]; j < starts[c + 1]; j++) {
+          if (literalSeen[lits[j]] === stamp) {
+            hit = true;
+            break;
+          }
+        }
+        if (!hit) return false;
+      }
+      return true;
     },
   };
 }

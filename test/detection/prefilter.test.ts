@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createDetector } from '../../detection/hunt/detector.ts';
 import { loadHuntRules } from '../../detection/hunt/rules.ts';
-import { createLiteralPrefilter, requiredLiterals } from '../../detection/index/index.ts';
+import { createLiteralPrefilter, regexLiterals, requiredLiterals } from '../../detection/index/index.ts';
 import { bundledRuleDir } from '../../detection/pipelines/index.ts';
 import { createRawRouter, createRouter } from '../../detection/routing/index.ts';
 import { bundledPipelines, parseRule } from './helpers.ts';
@@ -14,11 +14,19 @@ import { bundledPipelines, parseRule } from './helpers.ts';
 const rule = (detection: string) => parseRule(`title: t\nlogsource: { product: windows }\ndetection:\n${detection}`);
 
 describe('required literals', () => {
-  it('takes the most selective side of an AND and every branch of an OR', () => {
+  it('requires every side of an AND and one literal of each branch of an OR', () => {
     const r = rule(`  sel:\n    Image|endswith: '\\\\whoami.exe'\n    User|contains: 'AUTHORI'\n  condition: sel`);
-    expect([...requiredLiterals(r)!]).toEqual(['whoami.exe']);
+    expect(requiredLiterals(r)).toEqual([['whoami.exe'], ['authori']]);
     const any = rule(`  a: { Image|endswith: '\\\\rundll32.exe' }\n  b: { CommandLine|contains: 'comsvcs' }\n  condition: a or b`);
-    expect([...requiredLiterals(any)!].sort()).toEqual(['comsvcs', 'rundll32.exe']);
+    expect(requiredLiterals(any)).toEqual([['rundll32.exe', 'comsvcs']]);
+  });
+
+  it('takes the fixed runs of a regular expression, not its optional or alternative parts', () => {
+    expect(regexLiterals('\\\\AppData\\\\Local\\\\Temp\\\\dat[0-9A-Z]{4}\\.tmp')).toEqual([['appdata'], ['local'], ['temp'], ['.tmp']]);
+    expect(regexLiterals('(?i)invoke-(mimikatz|kerberoast)x?yz')).toEqual([['invoke-']]);
+    expect(regexLiterals('abcd|efgh')).toBeUndefined();
+    expect(regexLiterals('\\x41bcde')).toEqual([['bcde']]);
+    expect(regexLiterals('abcde?')).toEqual([['abcd']]);
   });
 
   it('requires nothing when a branch cannot be reduced to text', () => {
@@ -29,7 +37,7 @@ describe('required literals', () => {
 
   it('splits values at wildcards and characters serializers escape', () => {
     const r = rule(`  sel:\n    CommandLine|contains: 'C:\\\\Users\\\\*\\\\AppData\\\\Local/Temp<x>'\n  condition: sel`);
-    expect([...requiredLiterals(r)!]).toEqual(['appdata']);
+    expect(requiredLiterals(r)?.map((c) => c.join()).sort()).toEqual(['appdata', 'local', 'temp', 'users']);
   });
 
   it('lets the automaton find literals case-insensitively, anywhere in the text', () => {
