@@ -232,9 +232,13 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
     return undefined;
   }
 
-  async function failStep(run: PlaybookRun, pb: Playbook, idx: number, err: ErrorRecord): Promise<{ run: PlaybookRun; stop: boolean }> {
+  /** `input`: the rendered input that was refused, kept for the record. */
+  async function failStep(run: PlaybookRun, pb: Playbook, idx: number, err: ErrorRecord, input?: unknown): Promise<{ run: PlaybookRun; stop: boolean }> {
     const step = pb.steps[idx];
-    run = await save(run, { steps: stepsWith(run, idx, (s) => ({ ...s, status: 'failed', error: err, finishedAt: now().toISOString(), nextAttemptAt: undefined })), wakeAt: undefined });
+    run = await save(run, {
+      steps: stepsWith(run, idx, (s) => ({ ...s, status: 'failed', error: err, finishedAt: now().toISOString(), nextAttemptAt: undefined, ...(input !== undefined ? { input } : {}) })),
+      wakeAt: undefined,
+    });
     await record(run, step, run.steps[idx]);
     if (step.continueOnFailure) return { run, stop: false };
     run = await finishRun(run, 'failed', { failedStep: step.id, error: { code: err.code, message: err.message } });
@@ -336,7 +340,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
         const problems = checkInput(kind.inputSchema, input, true);
         if (problems.length > 0) {
           const [key, why] = problems[0];
-          const r = await failStep(run, pb, idx, toErrorRecord(new VigilError(ErrorCode.PLAYBOOK_INVALID, `${pb.source}: steps[${idx}].with.${key}: ${why}`, { source: pb.source, path: `steps[${idx}].with.${key}` })));
+          const r = await failStep(run, pb, idx, toErrorRecord(new VigilError(ErrorCode.PLAYBOOK_INVALID, `${pb.source}: steps[${idx}].with.${key}: ${why}`, { source: pb.source, path: `steps[${idx}].with.${key}` })), input);
           if (r.stop) return;
           run = r.run;
           continue;

@@ -149,6 +149,26 @@ describe('possible data exfiltration', () => {
   });
 });
 
+describe('possible data exfiltration between internal hosts', () => {
+  it('no external address: nothing to block, no approval asked, the run records why', async () => {
+    const { runs } = await trigger({ title: 'Possible data exfiltration from db-2', hosts: ['db-2'], fields: { observables: [obs('ip', '10.0.0.8'), obs('ip', '192.168.1.9')] } });
+    const run = runs[0];
+    expect(run.status).toBe('succeeded');
+    expect(statuses(run)).toMatchObject({ lookup_destination: 'failed', approve_block: 'skipped', block_destination: 'skipped', contain: 'skipped' });
+    expect(run.steps.find((s) => s.stepId === 'lookup_destination')?.error?.message).toContain('steps[1].with.observable: required (the template rendered nothing)');
+    expect(rx.at('/fw')).toHaveLength(0);
+  });
+});
+
+describe('a notification that cannot be delivered', () => {
+  it('does not stop the SSH playbook from asking for approval', async () => {
+    rx.respond((req, res) => reply(req.url.startsWith('/notify') ? 403 : 200)(req, res, 0));
+    const { runs } = await trigger({ hosts: ['web-1'], fields: { observables: [obs('ip', '203.0.113.7', 5)] } });
+    expect(runs[0].status).toBe('waiting_approval');
+    expect(statuses(runs[0])).toMatchObject({ notify_oncall: 'failed', triage: 'succeeded', approve_block: 'waiting_approval' });
+  });
+});
+
 describe('suspicious PowerShell', () => {
   it('medium severity: notify and record, no isolation offered', async () => {
     const { id, runs } = await trigger({ title: 'Suspicious PowerShell encoded command on ws-9', severity: 'medium', hosts: ['ws-9'], users: ['bob'] });
