@@ -198,8 +198,10 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
   };
 
   /** Type check and enrichment for an event that parsed. */
-  const finish = (event: EcsEvent, ingested: string): EcsEvent => {
+  const finish = (event: EcsEvent, ingested: string, receivedAt: Date): EcsEvent => {
     ecsCheck?.(event);
+    // A @timestamp the check had to move (not a date) leaves the event timed by its arrival.
+    if (event['@timestamp'] === undefined) event['@timestamp'] = receivedAt.toISOString();
     if (opts.enrich) {
       try {
         opts.enrich(event);
@@ -253,7 +255,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
       const fail = (raw: RawRecord, err: unknown, dataset: string, line: number, stage: string): void => {
         const rec = toErrorRecord(err);
         result.errors.push({ line, code: rec.code, message: rec.message });
-        out.push(finish(deadLetter(raw, err, dataset, line, stage), ingested));
+        out.push(finish(deadLetter(raw, err, dataset, line, stage), ingested, receivedAt));
         note(dataset, false, 0);
       };
 
@@ -310,9 +312,8 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
           parseInto({ message, receivedAt, source, document: doc, ...(ctx.tz ? { tz: ctx.tz } : {}) }, dataset, line);
           continue;
         }
-        // Already ECS: keep it as sent, with the defaults every stored event has.
-        if (doc['@timestamp'] === undefined) doc['@timestamp'] = receivedAt.toISOString();
-        out.push(finish(doc, ingested));
+        // Already ECS: kept as sent, with the defaults every stored event has (set in finish).
+        out.push(finish(doc, ingested, receivedAt));
         note(dataset ?? ECS_DOCUMENTS, true, 1);
       }
 
@@ -335,7 +336,7 @@ export function createIngestPipeline(opts: IngestPipelineOptions): IngestPipelin
           fail(raw, parsed.error, dataset, line, 'parse');
           return;
         }
-        for (const ev of parsed.events) out.push(finish(ev, ingested));
+        for (const ev of parsed.events) out.push(finish(ev, ingested, receivedAt));
         note(dataset, true, parsed.events.length);
       }
 

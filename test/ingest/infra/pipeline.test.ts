@@ -80,19 +80,25 @@ describe('ingest pipeline', () => {
         { '@timestamp': '2026-11-24T10:00:00Z', 'source.ip': '198.51.100.1', 'source.port': '8080', event: { kind: 'event' } },
         { message: SSHD_FAIL, event: { dataset: 'system.auth' } },
         42,
+        { '@timestamp': 'yesterday-ish', host: { name: 'h' } },
         new UnparsedInput('{"broken', new VigilError('INGEST_PARSE', 'body line 4: unexpected end of JSON')),
       ],
-      { dataset: 'auto', source: 'http' },
+      { dataset: 'auto', source: 'http', receivedAt: new Date('2026-11-24T12:00:00Z') },
     );
-    expect(r).toMatchObject({ accepted: 2, rejected: 2 });
-    expect(r.errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(r).toMatchObject({ accepted: 3, rejected: 2 });
+    expect(r.errors.map((e) => e.line)).toEqual([3, 5]);
     // Dotted keys become nested; the ECS check makes the port a number.
     expect(sink.events[0]).toMatchObject({ source: { ip: '198.51.100.1', port: 8080 } });
     expect(getPath(sink.events[1], 'user.name')).toBe('root');
     expect(getPath(sink.events[1], 'event.dataset')).toBe('system.auth');
     expect(getPath(sink.events[2], 'event.original')).toBe('42');
-    expect(getPath(sink.events[3], 'event.original')).toBe('{"broken');
-    expect(getPath(sink.events[3], 'error.message')).toContain('unexpected end of JSON');
+    // A @timestamp that is not a date is kept under vigil.custom; the event is timed by its arrival.
+    expect(sink.events[3]).toMatchObject({
+      '@timestamp': '2026-11-24T12:00:00.000Z',
+      vigil: { custom: { '@timestamp': 'yesterday-ish' } },
+    });
+    expect(getPath(sink.events[4], 'event.original')).toBe('{"broken');
+    expect(getPath(sink.events[4], 'error.message')).toContain('unexpected end of JSON');
   });
 
   it('applies enrichment, and keeps the event when an enricher throws', async () => {
