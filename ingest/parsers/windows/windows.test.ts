@@ -1,7 +1,11 @@
 // The same Windows events in each shipping shape must normalise to the same ECS; plus the
 // Security and PowerShell mappings a detection rule relies on.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type EcsEvent, getPath } from '../../../core/ecs.ts';
+import { getParser } from '../index.ts';
 import type { ParseResult, RawRecord } from '../types.ts';
 import { parseForwarded } from './forwarded.ts';
 import { powershellOperationalParser, powershellParser } from './powershell.ts';
@@ -207,5 +211,29 @@ describe('Other channels', () => {
     expect(getPath(d, 'service.name')).toBe('PSEXESVC');
     expect(getPath(d, 'winlog.event_data.StartType')).toBe('demand start');
     expect(getPath(d, 'winlog.channel')).toBe('System');
+  });
+});
+
+describe('Mordor Windows events', () => {
+  it('parses every event (NXLog and Winlogbeat 6 shapes) with its channel, event id and a timestamp', () => {
+    const lines = gunzipSync(readFileSync(join(import.meta.dirname, '../../../../shared/datasets/mordor-windows/events.ndjson.gz')))
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean);
+    const byDataset: Record<string, number> = {};
+    for (const message of lines) {
+      const doc = JSON.parse(message) as Record<string, unknown>;
+      const channel = String(doc.Channel ?? doc.log_name ?? '').toLowerCase();
+      const dataset =
+        { 'microsoft-windows-sysmon/operational': 'windows.sysmon_operational', security: 'system.security', 'windows powershell': 'windows.powershell', 'microsoft-windows-powershell/operational': 'windows.powershell_operational' }[channel] ??
+        'windows.forwarded';
+      const e = ok(getParser(dataset)?.parse({ message, receivedAt, source: 'mordor' }) as ParseResult);
+      expect(getPath(e, 'event.code')).toBe(String(doc.EventID ?? doc.event_id));
+      expect(String(getPath(e, 'winlog.channel')).toLowerCase()).toBe(channel);
+      expect(Number.isNaN(Date.parse(String(getPath(e, '@timestamp'))))).toBe(false);
+      byDataset[dataset] = (byDataset[dataset] ?? 0) + 1;
+    }
+    expect(Object.values(byDataset).reduce((a, b) => a + b, 0)).toBe(lines.length);
+    expect(byDataset['system.security']).toBeGreaterThan(10_000);
   });
 });
