@@ -13,6 +13,8 @@ export interface CorrelationMatch {
   event: EcsEvent;
   /** Event time in epoch milliseconds. */
   timestamp: number;
+  /** The event's id, returned in the hit's `eventIds` (a random one is used when absent). */
+  eventId?: string;
 }
 
 export interface CorrelationHit {
@@ -24,6 +26,8 @@ export interface CorrelationHit {
   /** First and last event time (ms) in the window that fired. */
   windowStart: number;
   windowEnd: number;
+  /** Ids of the events in the window that fired (those given in `observe`, else generated ones). */
+  eventIds: string[];
 }
 
 export interface CorrelatorOptions {
@@ -121,13 +125,15 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
     const ttl = 2 * span + 60_000;
     const key = `${b.key}:${JSON.stringify(spec.groupBy.map((g) => group[g]))}`;
     const from = ts - span;
+    const evKey = `${key}:events`;
+    const eventId = match.eventId ?? `${ts}:${randomUUID()}`;
     await state.zremRangeByScore(key, Number.NEGATIVE_INFINITY, from - 1);
 
     let value: number;
     let holds: boolean;
     switch (spec.type) {
       case 'event_count': {
-        await state.zadd(key, ts, `${ts}:${randomUUID()}`, ttl);
+        await state.zadd(key, ts, eventId, ttl);
         value = await state.zcount(key, from, ts);
         holds = thresholdHolds(spec.condition, value);
         break;
@@ -138,12 +144,14 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
         const v = groupText(readField(aliasField(spec.aliases, field, match.rule) ?? field, match.rule, match.event));
         if (v === undefined) return undefined;
         await state.zadd(key, ts, v, ttl);
+        await state.zadd(evKey, ts, eventId, ttl);
         value = await state.zcount(key, from, ts);
         holds = thresholdHolds(spec.condition, value);
         break;
       }
       case 'temporal': {
         await state.zadd(key, ts, b.ref, ttl);
+        await state.zadd(evKey, ts, eventId, ttl);
         const present = new Set((await state.zrangeByScore(key, from, ts)).map((m) => m.member));
         value = present.size;
         holds =
@@ -153,7 +161,7 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
         break;
       }
       case 'temporal_ordered': {
-        await state.zadd(key, ts, `${b.position}:${ts}:${randomUUID()}`, ttl);
+        await state.zadd(key, ts, `${b.position}:${eventId}`, ttl);
         const members = await state.zrangeByScore(key, from, ts);
         value = orderedPrefix(members.map((m) => Number(m.member.slice(0, m.member.indexOf(':')))));
         const needed = spec.rules.length;
@@ -163,15 +171,21 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
       default:
         return undefined;
     }
+    if (spec.type !== 'event_count') await state.zremRangeByScore(evKey, Number.NEGATIVE_INFINITY, from - 1);
     if (!holds) return undefined;
     const inWindow = await state.zrangeByScore(key, from, ts);
     const windowStart = inWindow.length > 0 ? inWindow[0].score : ts;
     // Workers that see the same window agree on its first event, so exactly one of them fires it.
     const won = await state.setIfAbsent(`${key}:fired:${windowStart}`, String(ts), ttl);
     if (!won) return undefined;
+    let eventIds: string[];
+    if (spec.type === 'event_count') eventIds = inWindow.map((m) => m.member);
+    else if (spec.type === 'temporal_ordered') eventIds = inWindow.map((m) => m.member.slice(m.member.indexOf(':') + 1));
+    else eventIds = (await state.zrangeByScore(evKey, from, ts)).map((m) => m.member);
     // The events that fired are consumed: the next hit for this group needs a fresh set of events.
     await state.zremRangeByScore(key, Number.NEGATIVE_INFINITY, ts);
-    return { correlation: b.correlation, group, value, windowStart, windowEnd: ts };
+    if (spec.type !== 'event_count') await state.zremRangeByScore(evKey, Number.NEGATIVE_INFINITY, ts);
+    return { correlation: b.correlation, group, value, windowStart, windowEnd: ts, eventIds };
   }
 }
 

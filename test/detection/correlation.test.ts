@@ -73,6 +73,16 @@ correlation:
     expect(fired).toBe(2);
   });
 
+  it('returns the ids of the events that fired and counts a replayed event once', async () => {
+    const c = createCorrelator({ correlations, state: createMemoryBackend().state });
+    const hits = [];
+    for (let i = 0; i < 4; i++) hits.push(...(await c.observe({ rule: failed, event: ev('10.0.0.5'), timestamp: T0 + i, eventId: `e${i}` })));
+    hits.push(...(await c.observe({ rule: failed, event: ev('10.0.0.5'), timestamp: T0 + 3, eventId: 'e3' })));
+    expect(hits).toEqual([]);
+    hits.push(...(await c.observe({ rule: failed, event: ev('10.0.0.5'), timestamp: T0 + 9, eventId: 'e9' })));
+    expect(hits.map((h) => h.eventIds)).toEqual([['e0', 'e1', 'e2', 'e3', 'e9']]);
+  });
+
   it('skips events without the group-by field', async () => {
     const c = createCorrelator({ correlations, state: createMemoryBackend().state });
     let fired = 0;
@@ -176,6 +186,7 @@ correlation:
     expect(await c.observe({ rule: failed, event: { source: { ip: '10.1.1.1' } }, timestamp: T0 })).toEqual([]);
     const hits = await c.observe({ rule: success, event: { client: { ip: '10.1.1.1' } }, timestamp: T0 + 10 });
     expect(hits.map((h) => h.group)).toEqual([{ host: '10.1.1.1' }]);
+    expect(hits[0].eventIds).toHaveLength(2);
   });
 });
 
