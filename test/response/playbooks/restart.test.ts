@@ -27,8 +27,8 @@ steps:
 `;
 const connectors = `
 connectors:
-  hook_a: { url: "\${VIGIL_HOOK_URL}/a", body: { text: "{{ input.message }}" } }
-  hook_b: { url: "\${VIGIL_HOOK_URL}/b", body: { text: "{{ input.message }}" } }
+  hook_a: { url: "\${PLAYBOOK_HOOK_URL}/a", body: { text: "{{ input.message }}" } }
+  hook_b: { url: "\${PLAYBOOK_HOOK_URL}/b", body: { text: "{{ input.message }}" } }
 `;
 
 let dir: string;
@@ -73,7 +73,7 @@ describe('a run interrupted by a crash', () => {
     child = spawn(process.execPath, ['--import', 'tsx', childScript], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PB_DATA_DIR: dataDir, PB_DIR: pbDir, PB_INCIDENT: inc.id, PB_NOTICE: 'notice-1', VIGIL_HOOK_URL: rx.url },
+      env: { ...process.env, PB_DATA_DIR: dataDir, PB_DIR: pbDir, PB_INCIDENT: inc.id, PB_NOTICE: 'notice-1', PLAYBOOK_HOOK_URL: rx.url },
     });
     let out = '';
     child.stdout?.on('data', (d) => (out += d));
@@ -98,7 +98,7 @@ describe('a run interrupted by a crash', () => {
         store: store!.runs,
         incidents: storePort(store!.incidents, now),
         playbooks: loaded.playbooks,
-        connectors: createConnectorClient({ connectors: loaded.connectors, env: { VIGIL_HOOK_URL: rx.url } }),
+        connectors: createConnectorClient({ connectors: loaded.connectors, env: { PLAYBOOK_HOOK_URL: rx.url } }),
         now,
         exclusive,
       });
@@ -149,7 +149,7 @@ describe('a run interrupted by a crash', () => {
       store: store.runs,
       incidents: storePort(store.incidents, now),
       playbooks: loaded.playbooks,
-      connectors: createConnectorClient({ connectors: loaded.connectors, env: { VIGIL_HOOK_URL: rx.url } }),
+      connectors: createConnectorClient({ connectors: loaded.connectors, env: { PLAYBOOK_HOOK_URL: rx.url } }),
       now,
     });
     const [runId] = await runner.onNotice({ id: 'n2', type: 'incident.created', at: now().toISOString(), incidentId: inc.id, data: {} });

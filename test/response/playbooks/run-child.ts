@@ -1,6 +1,6 @@
 // Child process for the restart test: opens the SQLite file, starts the playbook run for the
 // incident and keeps advancing it until the parent SIGKILLs it (mid-step). Configuration comes
-// from the environment: PB_DATA_DIR, PB_DIR, PB_INCIDENT, PB_NOTICE, VIGIL_HOOK_URL.
+// from the environment: PB_DATA_DIR, PB_DIR, PB_INCIDENT, PB_NOTICE, PLAYBOOK_HOOK_URL.
 import { createSqliteEngine } from '../../../core/storage/sqlite/index.ts';
 import { createConnectorClient, createPlaybookRunner, loadPlaybooks } from '../../../response/playbooks/index.ts';
 import { storePort } from './helpers.ts';

@@ -42,9 +42,9 @@ async function setup(opts: Setup = {}): Promise<void> {
   const bundled = loadPlaybooks({ paths: [playbookDir] });
   expect(bundled.errors).toEqual([]);
   const env = {
-    VIGIL_NOTIFY_URL: `${rx.url}/notify`,
-    VIGIL_FIREWALL_URL: `${rx.url}/fw`,
-    VIGIL_FIREWALL_TOKEN: 'fw-token-123',
+    PLAYBOOK_NOTIFY_URL: `${rx.url}/notify`,
+    PLAYBOOK_FIREWALL_URL: `${rx.url}/fw`,
+    PLAYBOOK_FIREWALL_TOKEN: 'fw-token-123',
   };
   notices = createMemoryBackend().queue<Notice>('notices');
   t = await buildTestApp({
@@ -80,11 +80,11 @@ function testPlaybook(yaml: string): { playbooks: Playbook[]; connectors: Connec
     join(dir, 'connectors.yml'),
     `connectors:
   notify:
-    url: \${VIGIL_NOTIFY_URL}
+    url: \${PLAYBOOK_NOTIFY_URL}
     body: { text: "{{ input.message }}" }
   firewall:
-    url: \${VIGIL_FIREWALL_URL}/blocks
-    auth: { type: bearer, token_env: VIGIL_FIREWALL_TOKEN }
+    url: \${PLAYBOOK_FIREWALL_URL}/blocks
+    auth: { type: bearer, token_env: PLAYBOOK_FIREWALL_TOKEN }
     body: { ip: "{{ input.ip }}" }
     success: { status: [201], json_path: result, equals: blocked }
 `,
@@ -502,6 +502,23 @@ steps:
     expect(res.json().message).toContain('may be decided by responder (you are analyst)');
     const ok = await t.app.inject({ method: 'POST', url: `/api/v1/playbook-runs/${run.id}/approve`, headers: t.auth('responder'), payload: { reason: 'x' } });
     expect(ok.statusCode).toBe(200);
+  });
+
+  it('unknown runs, steps and playbooks are 404s naming what exists', async () => {
+    await setup();
+    const inc = await createIncident();
+    const run = await start(inc.id);
+    const get = await t.app.inject({ method: 'GET', url: '/api/v1/playbook-runs/nope', headers: t.auth('analyst') });
+    expect(get.statusCode).toBe(404);
+    const step = await t.app.inject({ method: 'POST', url: `/api/v1/playbook-runs/${run.id}/approve`, headers: t.auth('responder'), payload: { reason: 'x', step: 'block' } });
+    expect(step.statusCode).toBe(404);
+    expect(step.json().message).toContain("no step 'block' (steps: notify_oncall, triage, lookup_source, approve_block, block_source_ip, contain, record_containment)");
+    const notWaiting = await t.app.inject({ method: 'POST', url: `/api/v1/playbook-runs/${run.id}/approve`, headers: t.auth('responder'), payload: { reason: 'x', step: 'contain' } });
+    expect(notWaiting.statusCode).toBe(409);
+    expect(notWaiting.json().message).toContain("step 'contain' is pending, not waiting for approval (waiting: approve_block)");
+    const dry = await t.app.inject({ method: 'POST', url: '/api/v1/playbooks/nope/dry-run', headers: t.auth('analyst'), payload: { incident: inc.id } });
+    expect(dry.statusCode).toBe(404);
+    expect(dry.json().message).toContain("playbook 'nope' is not loaded (loaded: ");
   });
 
   it('a run keeps the playbook version it started with', async () => {

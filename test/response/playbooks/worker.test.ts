@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 it('consumes incident notices, starts the matching playbook, and acknowledges them', async () => {
-  const parts = loadPlaybookEngine({ dir: playbookDir, env: { VIGIL_NOTIFY_URL: `${rx.url}/notify` } });
+  const parts = loadPlaybookEngine({ dir: playbookDir, env: { PLAYBOOK_NOTIFY_URL: `${rx.url}/notify` } });
   expect(parts.errors).toEqual([]);
   expect(parts.playbooks).toHaveLength(5);
   expect(await parts.intel?.lookup('hash', '275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F')).toEqual([
