@@ -1,6 +1,7 @@
 // The ECS skeleton every Windows channel shares (winlog.*, event.code/provider/created, host, log.level)
 // plus the value helpers the channel mappings use: user splitting, paths, hashes, command lines.
 import { type EcsEvent, getPath, isPlainObject, setPath } from '../../../core/ecs.ts';
+import { defaultZoneOf } from '../../normalise/time.ts';
 import { ECS_VERSION, isIp, put } from '../event-build.ts';
 import type { RawRecord } from '../types.ts';
 import { formatInZone, parseIsoLike } from '../zoned-time.ts';
@@ -29,7 +30,8 @@ export function startWindowsEvent(raw: RawRecord, ev: WindowsEvent, module: stri
       kind: 'event',
     },
   };
-  const created = iso(ev.timeCreated);
+  // NXLog's EventTime has no zone: trust it only when the source's zone is configured.
+  const created = iso(ev.timeCreated) ?? (raw.tz && ev.localTime ? iso(ev.localTime, defaultZoneOf(raw.tz) ?? 'UTC') : undefined);
   const shipped = iso(ev.shipperTimestamp);
   const ts = created ?? shipped;
   if (ts) setPath(doc, '@timestamp', ts);

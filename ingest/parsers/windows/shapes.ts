@@ -32,6 +32,8 @@ export interface WindowsEvent {
   message?: string;
   /** Shipper's own @timestamp, when the shape carries one. */
   shipperTimestamp?: string;
+  /** Wall-clock time without zone (NXLog's EventTime), read in the source's configured zone. */
+  localTime?: string;
 }
 
 const LEVELS: Record<string, string> = {
@@ -207,6 +209,7 @@ function fromNxlog(doc: EcsEvent): WindowsEvent {
     data,
     message: text(doc.Message),
     shipperTimestamp: text(doc['@timestamp']),
+    localTime: text(doc.EventTime),
   };
 }
 

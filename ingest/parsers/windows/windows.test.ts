@@ -203,6 +203,15 @@ describe('PowerShell channels', () => {
   });
 });
 
+describe('NXLog event time', () => {
+  it('reads EventTime in the configured zone and falls back to the shipper stamp without one', () => {
+    const doc = { Channel: 'Security', EventID: 4634, Hostname: 'dc1', EventTime: '2020-09-21 19:18:41', '@timestamp': '2020-09-21T23:18:44.265Z', TargetUserName: 'bob' };
+    const zoned = ok(parseSecurity({ ...line(doc), tz: 'America/New_York' }));
+    expect(getPath(zoned, '@timestamp')).toBe('2020-09-21T23:18:41.000Z');
+    expect(getPath(ok(parseSecurity(line(doc))), '@timestamp')).toBe('2020-09-21T23:18:44.265Z');
+  });
+});
+
 describe('Other channels', () => {
   it('names a System 7045 service installation and keeps its event data', () => {
     const d = ok(parseForwarded(line({ Channel: 'System', EventID: 7045, Hostname: 'dc1', SourceName: 'Service Control Manager', ServiceName: 'PSEXESVC', ImagePath: '%SystemRoot%\\PSEXESVC.exe', ServiceType: 'user mode service', StartType: 'demand start', AccountName: 'LocalSystem' })));
