@@ -48,6 +48,19 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
   const maxFrame = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const batchSize = opts.batchSize ?? 500;
   const { pipeline, logger } = opts;
+  if (dataset !== 'auto' && !pipeline.datasets().includes(dataset)) {
+    throw new VigilError('CONFIG_INVALID', `syslog.dataset: unknown dataset "${dataset}" (known: auto, ${pipeline.datasets().join(', ')})`, {
+      source: 'config',
+      path: 'syslog.dataset',
+    });
+  }
+  // Checked before anything listens, so a bad setting leaves no port open.
+  if (opts.tlsPort !== undefined && !opts.tls) {
+    throw new VigilError('CONFIG_INVALID', 'syslog.tlsPort is set but syslog.tlsCert/syslog.tlsKey are missing', {
+      source: 'config',
+      path: 'syslog.tls',
+    });
+  }
   const ports: SyslogServer['ports'] = {};
   const closers: Array<() => Promise<void>> = [];
   let closing = false;
@@ -114,31 +127,43 @@ export async function startSyslogServer(opts: SyslogServerOptions): Promise<Sysl
     socket.on('error', (err) => logger.warn({ err, source }, `syslog: connection error from ${source}`));
   };
 
-  if (opts.tcpPort !== undefined) {
-    const inFlight = new Set<Promise<void>>();
-    const server = net.createServer((socket) => handleStream(socket, 'syslog-tcp', inFlight));
-    ports.tcp = await listenStreamWith(server, opts.tcpPort, 'syslog-tcp', inFlight);
-  }
-  if (opts.tlsPort !== undefined) {
-    if (!opts.tls) {
-      throw new VigilError('CONFIG_INVALID', 'syslog.tlsPort is set but syslog.tls.cert/key are missing', {
-        source: 'config',
-        path: 'syslog.tls',
-      });
+  let setting = '';
+  try {
+    if (opts.tcpPort !== undefined) {
+      setting = 'syslog.tcpPort';
+      const inFlight = new Set<Promise<void>>();
+      const server = net.createServer((socket) => handleStream(socket, 'syslog-tcp', inFlight));
+      ports.tcp = await listenStreamWith(server, opts.tcpPort, 'syslog-tcp', inFlight);
     }
-    const inFlight = new Set<Promise<void>>();
-    const server = tls.createServer(
-      {
-        cert: opts.tls.cert,
-        key: opts.tls.key,
-        ...(opts.tls.ca ? { ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
-      },
-      (socket) => handleStream(socket, 'syslog-tls', inFlight),
+    if (opts.tlsPort !== undefined) {
+      setting = 'syslog.tlsPort';
+      const inFlight = new Set<Promise<void>>();
+      const pem = opts.tls!;
+      const server = tls.createServer(
+        {
+          cert: pem.cert,
+          key: pem.key,
+          ...(pem.ca ? { ca: pem.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        (socket) => handleStream(socket, 'syslog-tls', inFlight),
+      );
+      server.on('tlsClientError', (err) => logger.warn({ err }, 'syslog: TLS handshake failed'));
+      ports.tls = await listenStreamWith(server, opts.tlsPort, 'syslog-tls', inFlight);
+    }
+    if (opts.udpPort !== undefined) {
+      setting = 'syslog.udpPort';
+      ports.udp = await listenUdp(opts.udpPort);
+    }
+  } catch (err) {
+    // Close the listeners already open so a failed start leaves no port behind.
+    await Promise.all(closers.map((c) => c()));
+    throw new VigilError(
+      'CONFIG_INVALID',
+      `${setting}: cannot listen on ${host}: ${(err as Error).message}`,
+      { source: 'config', path: setting },
+      { cause: err },
     );
-    server.on('tlsClientError', (err) => logger.warn({ err }, 'syslog: TLS handshake failed'));
-    ports.tls = await listenStreamWith(server, opts.tlsPort, 'syslog-tls', inFlight);
   }
-  if (opts.udpPort !== undefined) ports.udp = await listenUdp(opts.udpPort);
 
   async function listenStreamWith(
     server: net.Server,

@@ -69,6 +69,34 @@ describe('syslog listener', () => {
     expect(String(getPath(dead.doc, 'vigil.dead_letter.source'))).toMatch(/^syslog-tcp 127\.0\.0\.1:\d+$/);
   });
 
+  it('refuses to start with an unknown dataset or a TLS port without a certificate', async () => {
+    const pipeline = createIngestPipeline({ sink: { push: async () => {} }, logger: quietLogger });
+    await expect(startSyslogServer({ host: '127.0.0.1', tcpPort: 0, dataset: 'nope', pipeline, logger: quietLogger })).rejects.toThrow(
+      /syslog\.dataset: unknown dataset "nope" \(known: auto, .*system\.auth/,
+    );
+    await expect(startSyslogServer({ host: '127.0.0.1', tlsPort: 0, pipeline, logger: quietLogger })).rejects.toThrow(/syslog\.tls/);
+  });
+
+  it('a port already in use is a config error, and the listeners opened before it are closed again', async () => {
+    const pipeline = createIngestPipeline({ sink: { push: async () => {} }, logger: quietLogger });
+    const first = await startSyslogServer({ host: '127.0.0.1', udpPort: 0, pipeline, logger: quietLogger });
+    cleanup.push(() => first.close());
+    const taken = first.ports.udp!;
+    const free = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    await expect(
+      startSyslogServer({ host: '127.0.0.1', tcpPort: free, udpPort: taken, pipeline, logger: quietLogger }),
+    ).rejects.toThrow(/syslog\.udpPort: cannot listen on 127\.0\.0\.1: .*EADDRINUSE/);
+    // The TCP port opened before the failure is free again.
+    const again = net.createServer();
+    await new Promise<void>((resolve, reject) => again.once('error', reject).listen(free, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => again.close(() => resolve()));
+  });
+
   it('TCP with octet-counting framing: RFC 5424 with structured data is routed by its APP-NAME', async () => {
     const { ts, server } = await setup();
     const multiline = '<14>1 2026-11-24T10:00:04Z web-03 myapp - - [x@1 k="v"] first line\nsecond line';
