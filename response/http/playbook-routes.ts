@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import { ErrorReply } from '../../core/http/types.ts';
 import type { PlaybookRun, PlaybookRunStore, RunStatus } from '../../core/storage/types.ts';
+import { conditionToData } from '../playbooks/condition.ts';
 import type { PlaybookRunner } from '../playbooks/runner.ts';
 
 export interface PlaybookRoutesOptions {
@@ -240,7 +241,7 @@ export const playbookRoutes: FastifyPluginAsync<PlaybookRoutesOptions> = async (
         version: p.version,
         source: p.source,
         enabled: p.enabled,
-        trigger: { on: p.trigger.on, when: p.trigger.when },
+        trigger: { on: p.trigger.on, when: p.trigger.when ? conditionToData(p.trigger.when) : undefined },
         steps: p.steps.map((s) => ({ id: s.id, name: s.name, kind: s.kind, phase: s.phase, with: s.with, timeoutMs: s.timeoutMs, maxAttempts: s.retry.maxAttempts, conditional: s.when !== undefined })),
       })),
     }),

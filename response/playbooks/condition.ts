@@ -83,6 +83,14 @@ export function parseCondition(raw: unknown, path: string, problems: Array<[stri
   return undefined;
 }
 
+/** Back to the YAML form (for listings): `{ field: 'incident.severity', in: [...] }`. */
+export function conditionToData(c: Condition): unknown {
+  if ('all' in c) return { all: c.all.map(conditionToData) };
+  if ('any' in c) return { any: c.any.map(conditionToData) };
+  if ('not' in c) return { not: conditionToData(c.not) };
+  return { field: c.field.text, [c.op]: c.value };
+}
+
 /** Every field the condition reads, for load-time reference checks. */
 export function conditionRefs(c: Condition): TemplateRef[] {
   if ('all' in c) return c.all.flatMap(conditionRefs);

@@ -318,7 +318,20 @@ describe('SSH brute force playbook', () => {
     expect((await t.store.incidents.get(inc.id))?.state).toBe('new');
 
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/playbooks', headers: t.auth('responder') });
-    expect(list.json().items.map((p: { id: string }) => p.id)).toContain('ssh_bruteforce');
+    const ssh = list.json().items.find((p: { id: string }) => p.id === 'ssh_bruteforce');
+    expect(ssh.trigger).toEqual({
+      on: ['incident.created'],
+      when: { all: [{ field: 'incident.title', contains: 'ssh' }, { any: [{ field: 'incident.title', contains: 'brute' }, { field: 'incident.title', contains: 'failed' }] }, { field: 'observables.ip', exists: true }] },
+    });
+    expect(ssh.steps.map((s: { id: string; kind: string; phase: string }) => `${s.phase}/${s.kind}/${s.id}`)).toEqual([
+      'warn/notify/notify_oncall',
+      'warn/transition/triage',
+      'warn/enrich/lookup_source',
+      'respond/approval/approve_block',
+      'respond/block_ip/block_source_ip',
+      'respond/transition/contain',
+      'respond/set_fields/record_containment',
+    ]);
   });
 });
 
