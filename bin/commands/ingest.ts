@@ -47,11 +47,12 @@ export const ingestCommand: Command = {
       const sizes = await Promise.all(files.map((f) => fileSize(f)));
       const config = loadConfig({ env: io.env, file: args.values.config as string | undefined });
       checkDataDir(config);
+      // Flags win; otherwise the enrichment the server is configured with (enrich.*) applies here too.
       const stage = await loadEnrichment({
-        inventory: args.values.inventory as string | undefined,
-        intel: args.values.intel as string[] | undefined,
-        geoipCity: args.values['geoip-city'] as string | undefined,
-        geoipAsn: args.values['geoip-asn'] as string | undefined,
+        inventory: (args.values.inventory as string | undefined) ?? config.enrich.inventory,
+        intel: (args.values.intel as string[] | undefined) ?? config.enrich.intel,
+        geoipCity: (args.values['geoip-city'] as string | undefined) ?? config.enrich.geoipCity,
+        geoipAsn: (args.values['geoip-asn'] as string | undefined) ?? config.enrich.geoipAsn,
       });
       for (const e of stage.intelErrors) io.stderr.write(`vigil ingest: skipped indicator: ${formatLocation(e)}: ${e.message}\n`);
       const logger = createLogger({ level: 'warn' });

@@ -87,6 +87,27 @@ describe('vigil ingest', () => {
     }
   });
 
+  it('uses the configured enrichment (enrich.* settings) when no flag is given', async () => {
+    const { dir, io, stdout } = setup();
+    writeFileSync(join(dir, 'a.log'), `${SSHD_FAIL}\n`);
+    writeFileSync(join(dir, 'bad.txt'), '203.0.113.7\n');
+    const code = await main(['ingest', 'a.log', '--dataset', 'system.auth', '--json'], {
+      ...io,
+      env: { ...io.env, VIGIL_ENRICH_INTEL: join(dir, 'bad.txt') },
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.text()).totals.accepted).toBe(1);
+    const store = createSqliteEngine({ dataDir: join(dir, 'data') });
+    try {
+      const [ev] = (await store.events.search({}, { limit: 10 })).items;
+      expect(getPath(ev.doc, 'threat.enrichments')).toEqual([
+        expect.objectContaining({ matched: expect.objectContaining({ atomic: '203.0.113.7', field: 'source.ip' }) }),
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('draws a progress bar on stderr when it is a terminal', async () => {
     const { dir, io, stderr } = setup();
     writeFileSync(join(dir, 'a.log'), `${SSHD_OK}\n`.repeat(50));
