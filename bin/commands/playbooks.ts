@@ -16,7 +16,7 @@ export const playbooksValidateCommand: Command = {
   },
   async run(args, io) {
     if (args.positionals.length === 0) {
-      throw new VigilError(ErrorCode.CLI_USAGE, 'playbooks validate: give at least one playbook file or folder (e.g. rules/playbooks)');
+      throw new VigilError(ErrorCode.CLI_USAGE, 'give at least one playbook file or folder (e.g. rules/playbooks)');
     }
     const paths = args.positionals.map((p) => resolve(io.cwd, p));
     const connectorFiles = ((args.values.connectors as string[] | undefined) ?? []).map((p) => resolve(io.cwd, p));
