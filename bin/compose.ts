@@ -2,6 +2,7 @@
 // Stages talk through the queue backend (events → detection → alerts → response → notices),
 // so the same wiring runs in one process or split across processes by --roles.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../core/auth/api-keys.ts';
 import { keyRoutes } from '../core/auth/key-routes.ts';
@@ -10,17 +11,24 @@ import type { EcsEvent } from '../core/ecs.ts';
 import { auditRoutes } from '../core/http/audit-routes.ts';
 import { type ApiRoutes, buildHttpServer, type ReadinessCheck } from '../core/http/server.ts';
 import type { Logger } from '../core/logging.ts';
-import { type EventMessage, QueueName } from '../core/messages.ts';
+import { type EventMessage, type Notice, QueueName } from '../core/messages.ts';
 import { createQueueBackend, type QueueBackend } from '../core/queue/index.ts';
 import { checkServices } from '../core/services/check.ts';
 import { createStorageEngine } from '../core/storage/index.ts';
-import type { StorageEngine } from '../core/storage/types.ts';
+import type { Alert, StorageEngine } from '../core/storage/types.ts';
 import { ensureLocalTls } from '../core/tls/local-ca.ts';
 import { loadEnrichment } from '../ingest/enrich/index.ts';
 import { eventRoutes } from '../ingest/http/event-routes.ts';
 import { ingestRoutes } from '../ingest/http/ingest-routes.ts';
 import { createIngestPipeline, type EventSink, type IngestPipeline } from '../ingest/pipeline/pipeline.ts';
 import { startSyslogServer } from '../ingest/sources/syslog.ts';
+import { createAlertConsumer } from '../response/alerts/consumer.ts';
+import { createAlertIntake } from '../response/alerts/intake.ts';
+import { alertRoutes } from '../response/http/alert-routes.ts';
+import { incidentRoutes } from '../response/http/incident-routes.ts';
+import { createClockTicker } from '../response/incidents/clocks.ts';
+import { type IncidentConfigInput, incidentConfig } from '../response/incidents/config.ts';
+import { IncidentService } from '../response/incidents/service.ts';
 
 export const ServerRole = { ingest: 'ingest', detect: 'detect', respond: 'respond', api: 'api' } as const;
 export type ServerRole = (typeof ServerRole)[keyof typeof ServerRole];
@@ -90,8 +98,15 @@ function storeAndQueueSink(store: StorageEngine, queues: QueueBackend, detect: b
   };
 }
 
+/** Stable per process so a restarted worker's pending messages are claimed by name or by idle time. */
+function consumerName(role: string): string {
+  return `${role}-${hostname()}-${process.pid}`;
+}
+
 export async function startServer(config: Config, logger: Logger, hooks: ServeHooks): Promise<RunningServer> {
   const roles = new Set<ServerRole>(hooks.roles ?? allRoles);
+  // Checked before anything opens, so a bad incidents.* setting stops start-up with one message.
+  const incidentSettings = incidentConfig(config.incidents as IncidentConfigInput);
   const engines = await openEngines(config, logger);
   const { store, queues } = engines;
   const keys = new ApiKeyService(store.keys);
@@ -111,12 +126,31 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     logger,
   });
 
+  // Response: alerts from the queue into incidents; the incident service behind the analyst API;
+  // SLA and reporting clocks.
+  const notices = queues.queue<Notice>(QueueName.notices);
+  const incidents = new IncidentService({ store, notices, config: incidentSettings });
+  const background = new AbortController();
+  const workers: Array<Promise<void>> = [];
+  const stoppers: Array<() => Promise<void>> = [];
+  if (roles.has('respond')) {
+    const intake = createAlertIntake({ store, notices, config: incidentSettings });
+    const consumer = createAlertConsumer({ queue: queues.queue<Alert>(QueueName.alerts), intake, consumer: consumerName('incidents') });
+    workers.push(consumer.run(background.signal));
+    const ticker = createClockTicker({ store, notices, config: incidentSettings }).start(config.incidents.clockTickMs, (err) =>
+      logger.error({ err }, 'incident clock tick failed'),
+    );
+    stoppers.push(() => ticker.stop());
+  }
+
   const routes: ApiRoutes[] = [];
   if (roles.has('api')) {
     routes.push(
       { plugin: keyRoutes, options: { keys } },
       { plugin: auditRoutes, options: { audit: store.audit } },
       { plugin: eventRoutes, options: { events: store.events } },
+      { plugin: incidentRoutes, options: { incidents } },
+      { plugin: alertRoutes, options: { incidents } },
     );
   }
   if (roles.has('ingest')) routes.push({ plugin: ingestRoutes, options: { pipeline, maxDecompressedBytes: config.ingest.maxDecompressedBytes } });
@@ -168,6 +202,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
             await syslog?.close();
             await app.close();
             await pipeline.drain();
+            background.abort();
+            await Promise.all(workers);
+            for (const stopWorker of stoppers) await stopWorker();
           })(),
           deadline,
         ],

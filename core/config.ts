@@ -5,14 +5,14 @@ import yaml from 'js-yaml';
 import { isPlainObject } from './ecs.ts';
 import { VigilError } from './errors.ts';
 
-type SettingType = 'string' | 'int' | 'bool' | 'enum' | 'list';
+type SettingType = 'string' | 'int' | 'number' | 'bool' | 'enum' | 'list' | 'json';
 
 export interface SettingSpec {
   /** Dotted path, as written in the YAML file (`elasticsearch.url`). */
   key: string;
   env: string;
   type: SettingType;
-  default: string | number | boolean | string[] | undefined;
+  default: string | number | boolean | string[] | Record<string, unknown> | unknown[] | undefined;
   values?: readonly string[];
   min?: number;
   max?: number;
@@ -55,6 +55,18 @@ export const settings = [
   { key: 'enrich.intel', env: 'VIGIL_ENRICH_INTEL', type: 'list', default: [], description: 'Threat-intelligence indicator files (plain lists or STIX 2.1 bundles), comma-separated in the environment.' },
   { key: 'enrich.geoipCity', env: 'VIGIL_ENRICH_GEOIP_CITY', type: 'string', default: undefined, description: 'MaxMind City or Country database (.mmdb) for source/destination geo fields.' },
   { key: 'enrich.geoipAsn', env: 'VIGIL_ENRICH_GEOIP_ASN', type: 'string', default: undefined, description: 'MaxMind ASN database (.mmdb).' },
+  { key: 'incidents.groupingWindowMs', env: 'VIGIL_INCIDENTS_GROUPING_WINDOW_MS', type: 'int', default: 3600000, min: 1, description: 'Alerts with the same rule and entity join an open incident created less than this long ago.' },
+  { key: 'incidents.suppressions', env: 'VIGIL_INCIDENTS_SUPPRESSIONS', type: 'json', default: [], description: 'Static suppression windows: a list of {ruleId, entity?, from?, until?, reason?} (more are added through the API).' },
+  { key: 'incidents.sla', env: 'VIGIL_INCIDENTS_SLA', type: 'json', default: {}, description: 'SLA targets per grade, e.g. {"III": {"triageMs": 3600000, "containMs": 28800000, "closeMs": 604800000}}; unset grades keep the defaults (I 15m/1h/24h, II 30m/4h/72h, III 1h/8h/7d, IV 4h/24h/30d).' },
+  { key: 'incidents.slaNearFraction', env: 'VIGIL_INCIDENTS_SLA_NEAR_FRACTION', type: 'number', default: 0.8, min: 0, max: 1, description: 'Share of an SLA target after which the "near" event fires.' },
+  { key: 'incidents.operatorType', env: 'VIGIL_INCIDENTS_OPERATOR_TYPE', type: 'enum', default: 'other', values: ['cii', 'other'], description: 'Operator type for regulatory reporting clocks: cii (critical information infrastructure, 1 h) or other (4 h).' },
+  { key: 'incidents.reportingInitialMs', env: 'VIGIL_INCIDENTS_REPORTING_INITIAL_MS', type: 'json', default: {}, description: 'Initial-report windows per operator type, e.g. {"cii": 3600000, "other": 14400000}.' },
+  { key: 'incidents.reportingSummaryMs', env: 'VIGIL_INCIDENTS_REPORTING_SUMMARY_MS', type: 'int', default: 2592000000, min: 1, description: 'Summary-report window after closing (30 days).' },
+  { key: 'incidents.reportingNearFraction', env: 'VIGIL_INCIDENTS_REPORTING_NEAR_FRACTION', type: 'number', default: 0.8, min: 0, max: 1, description: 'Share of a reporting window after which the "due" event fires.' },
+  { key: 'incidents.reportingMinGrade', env: 'VIGIL_INCIDENTS_REPORTING_MIN_GRADE', type: 'enum', default: 'III', values: ['I', 'II', 'III', 'IV'], description: 'Lowest grade that must be reported to the regulator.' },
+  { key: 'incidents.intakeLeaseMs', env: 'VIGIL_INCIDENTS_INTAKE_LEASE_MS', type: 'int', default: 300000, min: 1, description: 'A redelivered alert whose intake never finished grouping it is taken over after this long.' },
+  { key: 'incidents.detailEventLimit', env: 'VIGIL_INCIDENTS_DETAIL_EVENT_LIMIT', type: 'int', default: 500, min: 1, description: 'Most raw events shown in an incident detail.' },
+  { key: 'incidents.clockTickMs', env: 'VIGIL_INCIDENTS_CLOCK_TICK_MS', type: 'int', default: 30000, min: 100, description: 'How often SLA and reporting clocks are checked.' },
   { key: 'shutdownTimeoutMs', env: 'VIGIL_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 15000, min: 0, description: 'How long SIGTERM waits for work in flight before closing anyway.' },
 ] as const satisfies readonly SettingSpec[];
 
@@ -86,6 +98,21 @@ export interface Config {
     udpBuffer: number;
   };
   enrich: { inventory?: string; intel: string[]; geoipCity?: string; geoipAsn?: string };
+  /** Shapes are checked by response/incidents/config.ts (incidentConfig) at start-up. */
+  incidents: {
+    groupingWindowMs: number;
+    suppressions: unknown[];
+    sla: Record<string, unknown>;
+    slaNearFraction: number;
+    operatorType: 'cii' | 'other';
+    reportingInitialMs: Record<string, unknown>;
+    reportingSummaryMs: number;
+    reportingNearFraction: number;
+    reportingMinGrade: string;
+    intakeLeaseMs: number;
+    detailEventLimit: number;
+    clockTickMs: number;
+  };
   shutdownTimeoutMs: number;
   /** Where each value came from, for `vigil config` and error messages. */
   origin: Record<string, 'default' | 'file' | 'env' | 'flag'>;
@@ -110,7 +137,7 @@ function invalid(where: string, key: string, message: string): VigilError {
   return new VigilError('CONFIG_INVALID', `${where}: ${key}: ${message}`, { source: where, path: key });
 }
 
-function coerce(spec: SettingSpec, raw: unknown, where: string): string | number | boolean | string[] {
+function coerce(spec: SettingSpec, raw: unknown, where: string): unknown {
   switch (spec.type) {
     case 'string':
       if (typeof raw === 'string' && raw !== '') return raw;
@@ -122,6 +149,26 @@ function coerce(spec: SettingSpec, raw: unknown, where: string): string | number
       if (spec.min !== undefined && n < spec.min) throw invalid(where, spec.key, `must be at least ${spec.min}, got ${n}`);
       if (spec.max !== undefined && n > spec.max) throw invalid(where, spec.key, `must be at most ${spec.max}, got ${n}`);
       return n;
+    }
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+      if (!Number.isFinite(n)) throw invalid(where, spec.key, `expected a number, got ${JSON.stringify(raw)}`);
+      if (spec.min !== undefined && n < spec.min) throw invalid(where, spec.key, `must be at least ${spec.min}, got ${n}`);
+      if (spec.max !== undefined && n > spec.max) throw invalid(where, spec.key, `must be at most ${spec.max}, got ${n}`);
+      return n;
+    }
+    case 'json': {
+      // YAML gives a map or list directly; the environment gives it as JSON text.
+      let v = raw;
+      if (typeof raw === 'string') {
+        try {
+          v = JSON.parse(raw);
+        } catch (err) {
+          throw invalid(where, spec.key, `expected JSON (a map or a list): ${(err as Error).message}`);
+        }
+      }
+      if (typeof v !== 'object' || v === null) throw invalid(where, spec.key, `expected a map or a list, got ${JSON.stringify(raw)}`);
+      return v;
     }
     case 'bool':
       if (typeof raw === 'boolean') return raw;
@@ -223,7 +270,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     origin[key] = 'flag';
   }
 
-  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {} };
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, incidents: {} };
   for (const [k, v] of values) assign(out, k, v);
   const cfg = out as unknown as Config;
   cfg.origin = origin;
@@ -252,7 +299,7 @@ export function describeConfig(cfg: Config): Array<{ key: string; env: string; v
     let v: unknown = cfg;
     for (const p of parts) v = isPlainObject(v) ? v[p] : undefined;
     const secret = 'secret' in s && s.secret;
-    const value = v === undefined ? '' : secret ? '********' : Array.isArray(v) ? v.join(',') : String(v);
+    const value = v === undefined ? '' : secret ? '********' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     return { key: s.key, env: s.env, value, origin: cfg.origin[s.key] ?? 'default' };
   });
 }
