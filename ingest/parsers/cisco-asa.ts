@@ -609,8 +609,9 @@ const LOG_LEVELS = ['emergency', 'alert', 'critical', 'error', 'warning', 'notif
 
 // ---- field application -----------------------------------------------------------------------
 
+/** `h:mm:ss`, also the VPN form `1h:02m:03s`. */
 function hmsSeconds(text: string): number | undefined {
-  const m = /^(\d+):(\d{2}):(\d{2})$/.exec(text.trim());
+  const m = /^(\d+)h?:(\d{1,2})m?:(\d{1,2})s?$/.exec(text.trim());
   return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : undefined;
 }
 
