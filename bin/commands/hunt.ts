@@ -104,6 +104,11 @@ export const huntCommand: Command = {
     });
     if (barStarted) bar?.stop();
     for (const p of summary.ruleProblems) io.stderr.write(`vigil hunt: rule skipped: ${p.error}\n`);
+    if (summary.unconfigured.length > 0) {
+      io.stderr.write(
+        `vigil hunt: ${summary.unconfigured.length} rule(s) skipped until their |expand placeholders have values in rules/pipelines/placeholders.yml (see vigil rules validate)\n`,
+      );
+    }
     if (!json) {
       const rows = [['rule', 'level', 'count'], ...summary.perRule.map((r) => [r.rule.title, r.rule.level ?? '', String(r.count)])];
       out.write(`\n${summary.matches} matches in ${summary.events} events from ${summary.files} file(s); ${summary.ruleCount} rules, ${summary.correlationCount} correlations\n`);

@@ -59,6 +59,8 @@ export interface HuntSummary {
   ruleCount: number;
   correlationCount: number;
   ruleProblems: RuleProblem[];
+  /** Rules left out because their `|expand` placeholders have no values. */
+  unconfigured: RuleProblem[];
   /** Match counts per rule (and correlation), most frequent first. */
   perRule: Array<{ rule: SigmaMeta; count: number }>;
 }
@@ -82,6 +84,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   // rules they compiled and the main thread maps positions back to its parsed documents.
   let meta: SigmaRule[];
   let ruleProblems: RuleProblem[];
+  let unconfigured: RuleProblem[];
   let pool: Pool;
   if ((opts.workers ?? 0) > 1) {
     const refs = [...new Set(docs.correlations.flatMap((c) => c.correlation.rules))];
@@ -93,11 +96,13 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
       return r;
     });
     ruleProblems = started.problems;
+    unconfigured = started.unconfigured;
     pool = started.pool;
   } else {
     const rules = isCompiled(docs) ? docs : compileRules(docs, pipelines);
     meta = rules.compiled.map((c) => c.rule);
     ruleProblems = rules.problems;
+    unconfigured = rules.unconfigured;
     pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (correlator.references(r) ? [i] : []))));
   }
   const suppressed = new Set<number>();
@@ -190,6 +195,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     ruleCount: meta.length,
     correlationCount: docs.correlations.length,
     ruleProblems,
+    unconfigured,
     perRule,
   };
 }
@@ -203,7 +209,7 @@ function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated:
   return { run: async (batch) => detector.processBatch(batch), close: async () => {} };
 }
 
-async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[] }> {
+async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }> {
   const waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const fail = (e: Error): void => {
@@ -215,10 +221,10 @@ async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; key
     Array.from(
       { length: n },
       () =>
-        new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[] }>((resolve, reject) => {
+        new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }>((resolve, reject) => {
           const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
           worker.on('message', (msg: WorkerMessage) => {
-            if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems });
+            if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems, unconfigured: msg.unconfigured });
             else {
               waiting.get(msg.id)?.resolve(msg.result);
               waiting.delete(msg.id);
@@ -252,5 +258,5 @@ async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; key
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
-  return { pool, keys, problems: started[0].problems };
+  return { pool, keys, problems: started[0].problems, unconfigured: started[0].unconfigured };
 }

@@ -149,10 +149,7 @@ export function compileRules(docs: RuleDocuments, pipelines: readonly Pipeline[]
         error: `${rule.source}: rule '${rule.title}' needs values for ${missing.map((n) => `%${n}%`).join(', ')} (rules/pipelines/placeholders.yml)`,
       };
       unconfigured.push(problem);
-      if (opts.mode !== 'validate') {
-        problems.push(problem);
-        continue;
-      }
+      if (opts.mode !== 'validate') continue;
       values = { ...placeholders, ...Object.fromEntries(missing.map((n) => [`%${n}%`, [`vigil-placeholder-${n}`]])) };
     }
     try {

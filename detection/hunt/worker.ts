@@ -14,7 +14,7 @@ export interface WorkerInit {
 
 export type WorkerRequest = { id: number; batch: EventBatch };
 export type WorkerMessage =
-  | { type: 'ready'; keys: string[]; problems: RuleProblem[] }
+  | { type: 'ready'; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }
   | { type: 'result'; id: number; result: import('./detector.ts').BatchResult };
 
 const init = workerData as WorkerInit;
@@ -30,4 +30,4 @@ const detector = createDetector(rules.compiled, pipelines, correlated);
 port.on('message', (req: WorkerRequest) => {
   port.postMessage({ type: 'result', id: req.id, result: detector.processBatch(req.batch) } satisfies WorkerMessage);
 });
-port.postMessage({ type: 'ready', keys: rules.compiled.map((c) => ruleKey(c.rule)), problems: rules.problems } satisfies WorkerMessage);
+port.postMessage({ type: 'ready', keys: rules.compiled.map((c) => ruleKey(c.rule)), problems: rules.problems, unconfigured: rules.unconfigured } satisfies WorkerMessage);
