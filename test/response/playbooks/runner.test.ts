@@ -534,6 +534,45 @@ steps:
     expect(dry.json().message).toContain("playbook 'nope' is not loaded (loaded: ");
   });
 
+  it('a run keeps the definition it started with when the playbook file changes', async () => {
+    const v1 = testPlaybook(`
+id: pinned
+title: Pinned v1
+trigger: { on: incident.created }
+steps:
+  - { id: ok, phase: respond, kind: approval, with: { prompt: go } }
+  - { id: tell, phase: warn, kind: notify, with: { message: "v1 {{ incident.id }}" } }
+`);
+    await setup(v1);
+    const inc = await createIncident();
+    const run = await start(inc.id);
+    const v2 = testPlaybook(`
+id: pinned
+title: Pinned v2
+trigger: { on: incident.created }
+steps:
+  - { id: ok, phase: respond, kind: approval, with: { prompt: go } }
+  - { id: tell, phase: warn, kind: notify, with: { message: "v2 {{ incident.id }}" } }
+  - { id: more, phase: warn, kind: notify, with: { message: "extra" } }
+`);
+    expect(v2.playbooks[0].version).not.toBe(v1.playbooks[0].version);
+    // A restarted process with the edited file: the waiting run still follows v1.
+    const restarted = createPlaybookRunner({
+      store: t.store.runs,
+      incidents: storePort(t.store.incidents, clock.now),
+      playbooks: v2.playbooks,
+      connectors: createConnectorClient({ connectors: v2.connectors, env: { PLAYBOOK_NOTIFY_URL: `${rx.url}/notify` } }),
+      now: clock.now,
+    });
+    await restarted.approve(run.id, 'ok', { id: 'key:1', name: 'alice', role: 'responder' }, 'fine');
+    await restarted.settle();
+    const done = await restarted.getRun(run.id);
+    expect(done?.status).toBe('succeeded');
+    expect(done?.playbookVersion).toBe(v1.playbooks[0].version);
+    expect(done?.steps.map((s) => s.stepId)).toEqual(['ok', 'tell']);
+    expect(rx.requests.map((r) => r.body)).toEqual([{ text: `v1 ${inc.id}` }]);
+  });
+
   it('a run keeps the playbook version it started with', async () => {
     await setup();
     const inc = await createIncident();
