@@ -41,7 +41,7 @@ it('consumes incident notices, starts the matching playbook, and acknowledges th
   await worker.start();
   const inc = await store.incidents.create(sshIncident());
   await notices.publish({ id: 'n-1', type: 'incident.created', at: new Date().toISOString(), incidentId: inc.id, data: {} });
-  for (let i = 0; i < 200 && (await store.runs.list({ incidentId: inc.id, status: ['waiting_approval'] }, { limit: 1 })).items.length === 0; i++) {
+  for (let i = 0; i < 1000 && (await store.runs.list({ incidentId: inc.id, status: ['waiting_approval'] }, { limit: 1 })).items.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   await worker.stop();
