@@ -40,6 +40,15 @@ describe('Cisco ASA parser', () => {
     expect(get(d, 'destination.ip')).toBe('198.51.100.7');
   });
 
+  it('puts the outside host first for an inbound 302020 ICMP flow', () => {
+    const d = one('%ASA-6-302020: Built inbound ICMP connection for faddr 198.51.100.7/1 gaddr 203.0.113.10/0 laddr 10.0.0.5/0 type 8 code 0');
+    expect(get(d, 'source.ip')).toBe('198.51.100.7');
+    expect(get(d, 'destination.ip')).toBe('10.0.0.5');
+    expect(get(d, 'destination.nat.ip')).toBe('203.0.113.10');
+    expect(get(d, 'network.transport')).toBe('icmp');
+    expect(get(d, 'cisco.asa.icmp_type')).toBe(8);
+  });
+
   it('reads a teardown with duration, bytes, reason and initiator', () => {
     const d = one(
       'Jun 18 2024 10:00:05 fw01 : %ASA-6-302014: Teardown TCP connection 4567 for outside:198.51.100.7/51234 to inside:10.0.0.5/443 duration 0:01:05 bytes 1234 TCP FINs from outside',

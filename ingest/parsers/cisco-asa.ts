@@ -253,7 +253,7 @@ const GRAMMARS: Grammar[] = [
   G(
     ['302020'],
     new RegExp(
-      String.raw`^Built (?<dir>\S+) (?<nettype>\S+) connection for faddr (?:(?<dif>[^:\s]*):)?(?<daddr>${HOST})\/\d+\s*(?:\((?<duser>[^)]*)\) )?gaddr (?:[^:\s]*:)?(?<natsrc>[^\s/]+)\/\d+ laddr (?:(?<sif>[^:\s]*):)?(?<saddr>${HOST})\/\d+\s*(?:\((?<suser>[^)]*)\) ?)?(?:type (?<icmptype>\d+) code (?<icmpcode>\d+))?`,
+      String.raw`^Built (?<dir>\S+) (?<proto>\S+) connection for faddr (?:(?<dif>[^:\s]*):)?(?<daddr>${HOST})\/\d+\s*(?:\((?<duser>[^)]*)\) )?gaddr (?:[^:\s]*:)?(?<natsrc>[^\s/]+)\/\d+ laddr (?:(?<sif>[^:\s]*):)?(?<saddr>${HOST})\/\d+\s*(?:\((?<suser>[^)]*)\) ?)?(?:type (?<icmptype>\d+) code (?<icmpcode>\d+))?`,
     ),
   ),
   G(['302022'], 'Built {} stub {proto} connection for {sif}:{saddr}/{sport} {} to {dif}:{daddr}/{dport} {}'),
@@ -674,6 +674,15 @@ function applyFields(doc: EcsEvent, id: string, f: Fields, timestampMs: number, 
     f.dport = f[`${d}port`];
     natdst = f[`${d}nat`];
     natdport = f[`${d}natport`];
+  }
+
+  // 302020 names the foreign, global (mapped) and local addresses; an inbound ICMP flow starts outside.
+  if (id === '302020' && f.dir?.toLowerCase() === 'inbound') {
+    [f.saddr, f.daddr] = [f.daddr, f.saddr];
+    [f.sif, f.dif] = [f.dif, f.sif];
+    [f.suser, f.duser] = [f.duser, f.suser];
+    natdst = natsrc;
+    natsrc = undefined;
   }
 
   if (f.dir) put(doc, 'network.direction', f.dir.toLowerCase());
