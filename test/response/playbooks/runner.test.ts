@@ -156,6 +156,10 @@ describe('SSH brute force playbook', () => {
     const list = await t.app.inject({ method: 'GET', url: `/api/v1/playbook-runs?incident=${inc.id}`, headers: t.auth('analyst') });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((r: { id: string; waitingFor: string }) => [r.id, r.waitingFor])).toEqual([[run.id, 'approve_block']]);
+    const waitingOnly = await t.app.inject({ method: 'GET', url: '/api/v1/playbook-runs?status=waiting_approval', headers: t.auth('responder') });
+    expect(waitingOnly.json().items.map((r: { id: string }) => r.id)).toEqual([run.id]);
+    const failedOnly = await t.app.inject({ method: 'GET', url: '/api/v1/playbook-runs?status=failed&status=cancelled', headers: t.auth('responder') });
+    expect(failedOnly.json().items).toEqual([]);
 
     const res = await t.app.inject({
       method: 'POST',
