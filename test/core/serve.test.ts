@@ -106,8 +106,16 @@ describe('vigil serve', () => {
         async (r) => ({ status: r.status, body: r.status === 201 ? ((await r.json()) as { id: string }) : undefined }),
         () => ({ status: 0, body: undefined }),
       );
-    const inflight = Array.from({ length: 150 }, (_, i) => send(i));
-    await new Promise((r) => setTimeout(r, 30));
+    let firstDone: () => void = () => undefined;
+    const first = new Promise<void>((r) => (firstDone = r));
+    const inflight = Array.from({ length: 150 }, (_, i) =>
+      send(i).then((r) => {
+        firstDone();
+        return r;
+      }),
+    );
+    // SIGTERM once the server has answered one request, while the rest are still in flight.
+    await first;
     const exit = s.stop();
     const results = await Promise.all(inflight);
     expect(await exit).toBe(0);
