@@ -72,9 +72,9 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     prefilter.scan(text);
     return matchScanned(event);
   };
-  const matchScanned = (event: EcsEvent): number[] => {
+  const matchScanned = (event: EcsEvent, route?: EventRoute): number[] => {
     const out: number[] = [];
-    const cands = candidatesOf(event);
+    const cands = route ? routeCandidates(route) : candidatesOf(event);
     for (let i = 0; i < cands.length; i++) {
       const r = cands[i];
       if (prefilter.possible(r) && compiled[r].match(event)) out.push(r);
@@ -113,7 +113,8 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           problems.push({ line: batch.lines[i], index: batch.indices[i], reason: 'an event must be a JSON object' });
           continue;
         }
-        for (const rule of matchScanned(event)) {
+        // The raw route equals the parsed event's route (see raw-route.ts), so it is reused.
+        for (const rule of matchScanned(event, route)) {
           const m: BatchMatch = { eventIndex: batch.indices[i], rule };
           if (correlated.has(rule)) {
             m.timestamp = eventTimestamp(event);

@@ -113,6 +113,13 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPref
     }
   }
   const output = Int32Array.from(ownOutput);
+  // The hot loop works on premultiplied offsets (state * K); a target state that ends a literal,
+  // itself or through its dictionary links, is stored complemented (negative) so the loop only
+  // branches on a sign test.
+  for (let i = 0; i < delta.length; i++) {
+    const t = delta[i];
+    delta[i] = output[t] >= 0 || dictLink[t] >= 0 ? ~(t * K) : t * K;
+  }
   const literalSeen = new Int32Array(literalIds.size);
   let stamp = 0;
 
@@ -125,8 +132,11 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPref
       let s = 0;
       for (let i = 0; i < text.length; i++) {
         const code = text.charCodeAt(i);
-        s = delta[s * K + (code < 128 ? CLASS[code] : 0)];
-        for (let o = output[s] >= 0 ? s : dictLink[s]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
+        s = delta[s + (code < 128 ? CLASS[code] : 0)];
+        if (s < 0) {
+          s = ~s;
+          for (let o = output[s / K] >= 0 ? s / K : dictLink[s / K]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
+        }
       }
     },
     possible(r) {
