@@ -88,12 +88,18 @@ function syslogTls(config: Config): { cert: string; key: string; ca?: string } |
  * Stored events go on to streaming detection. The sink resolves only once the events are in the
  * store and (when a detection stage exists anywhere) queued for it: that is the ingest ack.
  */
-function storeAndQueueSink(store: StorageEngine, queues: QueueBackend, detect: boolean): EventSink {
+export function storeAndQueueSink(store: StorageEngine, queues: QueueBackend, detect: boolean): EventSink {
   const events = queues.queue<EventMessage>(QueueName.events);
   return {
     async push(docs: EcsEvent[]) {
       const ids = await store.events.append(docs);
-      if (detect) await events.publishBatch(docs.map((doc, i) => ({ id: ids[i], doc })));
+      if (!detect) return;
+      // Dead letters are searchable in the store but are not events to detect on.
+      const messages: EventMessage[] = [];
+      for (let i = 0; i < docs.length; i++) {
+        if ((docs[i].event as { kind?: unknown } | undefined)?.kind !== 'pipeline_error') messages.push({ id: ids[i], doc: docs[i] });
+      }
+      if (messages.length) await events.publishBatch(messages);
     },
   };
 }
