@@ -82,6 +82,11 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     return out;
   };
 
+  const framed = (text: string): boolean => {
+    let end = text.length - 1;
+    while (end > 0 && text.charCodeAt(end) <= 32) end--;
+    return text.charCodeAt(end) === 125 /* } */;
+  };
   const anyPossible = (cands: Int32Array): boolean => {
     for (let i = 0; i < cands.length; i++) if (prefilter.possible(cands[i])) return true;
     return false;
@@ -101,7 +106,8 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
         // Most events of a flat shape can be routed from their text; when none of that route's
         // rules survives the prefilter, the event cannot match and is never parsed.
         const route = rawRoute(batch.texts[i]);
-        if (route && !anyPossible(routeCandidates(route))) continue;
+        // Only well-framed objects are skipped, so truncated lines still get parsed and reported.
+        if (route && !anyPossible(routeCandidates(route)) && framed(batch.texts[i])) continue;
         let event: unknown;
         try {
           event = JSON.parse(batch.texts[i]);

@@ -204,6 +204,14 @@ describe('vigil hunt', () => {
     expect(lines.filter((l) => l.rule_title === 'Failed Logon')).toHaveLength(7);
   });
 
+  it('reports a line that is not JSON with its file and line, and goes on', async () => {
+    writeFileSync(join(dir, 'broken.ndjson'), `${JSON.stringify(flat[0])}\n{"Channel": "Secu\n${JSON.stringify(flat[2])}\n`);
+    const r = await vigil(['hunt', '--rules', 'rules', '--events', 'broken.ndjson', '--json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('broken.ndjson:2: invalid JSON');
+    expect(jsonLines(r.stdout).map((l) => l.event_index)).toEqual([0, 2]);
+  });
+
   it('reports a missing option as a usage problem', async () => {
     const r = await vigil(['hunt', '--rules', 'rules'], dir);
     expect(r.code).not.toBe(0);
