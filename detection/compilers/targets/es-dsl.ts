@@ -1,0 +1,90 @@
+// Target 'es-dsl': Sigma → QueryNode (detection/compilers/query.ts) → Elasticsearch Query DSL
+// (core/storage/elasticsearch/query-dsl.ts), i.e. exactly the object the Elasticsearch event store
+// sends for a scheduled search. Before handing the tree over, Sigma strings that query.ts spelled
+// as anchored regexes go back to case-insensitive wildcards where Elasticsearch can run them (it
+// folds Unicode case itself), and `[\s\S]` becomes `.` under the dot-all flag, which Lucene's
+// regex dialect can express.
+import { ecsFieldClass } from '../../../core/ecs-fields.ts';
+import type { QueryNode } from '../../../core/query/ast.ts';
+import { compileQueryDsl, type DslQuery } from '../../../core/storage/elasticsearch/query-dsl.ts';
+import type { SigmaRule } from '../../sigma/index.ts';
+import { compileSigmaQuery } from '../query.ts';
+import { sigmaStringOfRegex, wildcardOf } from './sigma-pattern.ts';
+import { type CompileTarget, refusal, TargetName, type TargetOptions } from './target.ts';
+
+export function createEsDslTarget(opts: TargetOptions): CompileTarget<DslQuery> {
+  return {
+    name: TargetName.esDsl,
+    description: 'Elasticsearch Query DSL (JSON), what the Elasticsearch event store runs',
+    pipelines: opts.pipelines,
+    compile(rule: SigmaRule): DslQuery {
+      const node = compileSigmaQuery(rule, { pipelines: opts.pipelines, logsource: opts.logsource ?? true });
+      try {
+        return compileQueryDsl(forElasticsearch(node));
+      } catch (err) {
+        throw refusal(TargetName.esDsl, rule, err);
+      }
+    },
+    render(out: DslQuery): string {
+      return JSON.stringify({ query: out }, null, 2);
+    },
+  };
+}
+
+/** The same tree with regexes rewritten into forms the Elasticsearch compiler accepts. */
+export function forElasticsearch(node: QueryNode): QueryNode {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return { kind: node.kind, args: node.args.map(forElasticsearch) };
+    case 'not':
+      return { kind: 'not', arg: forElasticsearch(node.arg) };
+    case 'regex':
+      return regexForElasticsearch(node);
+    default:
+      return node;
+  }
+}
+
+function regexForElasticsearch(node: Extract<QueryNode, { kind: 'regex' }>): QueryNode {
+  const cls = ecsFieldClass(node.field);
+  const parts = sigmaStringOfRegex(node.pattern);
+  const flags = node.flags ?? '';
+  // Keyword fields: a wildcard query with case_insensitive is the exact Sigma meaning.
+  if (parts !== undefined && (cls === undefined || cls === 'keyword' || cls === 'other')) {
+    const wildcard: QueryNode = { kind: 'wildcard', field: node.field, pattern: wildcardOf(parts) };
+    if (!flags.includes('i')) wildcard.caseSensitive = true;
+    return wildcard;
+  }
+  const dotAll = dotAllForm(node.pattern, flags);
+  if (dotAll === undefined) return node;
+  return { kind: 'regex', field: node.field, pattern: dotAll, flags: [...new Set([...flags, 's'])].sort().join('') };
+}
+
+/**
+ * `[\s\S]` written as `.` with the `s` flag, when that changes nothing else: the pattern has no
+ * other bare `.` (or already has `s`). Undefined when there is nothing to rewrite or it would not be safe.
+ */
+function dotAllForm(pattern: string, flags: string): string | undefined {
+  if (!pattern.includes('[\\s\\S]')) return undefined;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (!inClass && pattern.startsWith('[\\s\\S]', i)) {
+      out += '.';
+      i += '[\\s\\S]'.length - 1;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === ']') inClass = false;
+    else if (ch === '.' && !inClass && !flags.includes('s')) return undefined;
+    out += ch;
+  }
+  return out;
+}
