@@ -3,6 +3,7 @@
 // so the same wiring runs in one process or split across processes by --roles.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../core/auth/api-keys.ts';
 import { keyRoutes } from '../core/auth/key-routes.ts';
@@ -10,6 +11,7 @@ import type { Config } from '../core/config.ts';
 import type { EcsEvent } from '../core/ecs.ts';
 import { auditRoutes } from '../core/http/audit-routes.ts';
 import { type ApiRoutes, buildHttpServer, type ReadinessCheck } from '../core/http/server.ts';
+import { toErrorRecord } from '../core/errors.ts';
 import type { Logger } from '../core/logging.ts';
 import { type EventMessage, type Notice, QueueName } from '../core/messages.ts';
 import { createQueueBackend, type QueueBackend } from '../core/queue/index.ts';
@@ -28,11 +30,19 @@ import { alertRoutes } from '../response/http/alert-routes.ts';
 import { incidentRoutes } from '../response/http/incident-routes.ts';
 import { createClockTicker } from '../response/incidents/clocks.ts';
 import { type IncidentConfigInput, incidentConfig } from '../response/incidents/config.ts';
+import { incidentPort } from '../response/incidents/playbook-port.ts';
 import { IncidentService } from '../response/incidents/service.ts';
+import { playbookRoutes } from '../response/http/playbook-routes.ts';
+import { loadPlaybookEngine } from '../response/playbooks/load-engine.ts';
+import { createPlaybookRunner } from '../response/playbooks/runner.ts';
+import { createPlaybookWorker } from '../response/playbooks/worker.ts';
 
 export const ServerRole = { ingest: 'ingest', detect: 'detect', respond: 'respond', api: 'api' } as const;
 export type ServerRole = (typeof ServerRole)[keyof typeof ServerRole];
 export const allRoles: readonly ServerRole[] = Object.values(ServerRole);
+
+/** The playbooks shipped with Vigil. */
+export const bundledPlaybookDir = fileURLToPath(new URL('../rules/playbooks/', import.meta.url));
 
 export interface Engines {
   store: StorageEngine;
@@ -149,6 +159,31 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     stoppers.push(() => ticker.stop());
   }
 
+  // Playbooks: loaded from YAML (bad files are reported; the valid ones run). The runner also
+  // serves approvals through the API, so it exists even where the respond role does not run.
+  const playbookEngine = loadPlaybookEngine({
+    dir: config.playbooks.dir ?? bundledPlaybookDir,
+    ...(config.playbooks.connectorsFile ? { connectorsFile: config.playbooks.connectorsFile } : {}),
+    ...(config.playbooks.intelDir ? { intelDir: config.playbooks.intelDir } : {}),
+  });
+  for (const e of playbookEngine.errors) logger.error({ err: toErrorRecord(e) }, e.message);
+  const runner = createPlaybookRunner({
+    store: store.runs,
+    incidents: incidentPort(incidents),
+    notices,
+    playbooks: playbookEngine.playbooks,
+    connectors: playbookEngine.connectors,
+    ...(playbookEngine.intel ? { intel: playbookEngine.intel } : {}),
+    logger,
+    // One process on the embedded store owns every run: a restart takes over interrupted steps at once.
+    exclusive: queues.kind !== 'redis',
+  });
+  if (roles.has('respond') && config.playbooks.enabled) {
+    const worker = createPlaybookWorker({ runner, notices, consumer: consumerName('playbooks'), tickMs: config.playbooks.tickMs, logger });
+    await worker.start();
+    stoppers.push(() => worker.stop());
+  }
+
   const routes: ApiRoutes[] = [];
   if (roles.has('api')) {
     routes.push(
@@ -157,6 +192,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
       { plugin: eventRoutes, options: { events: store.events } },
       { plugin: incidentRoutes, options: { incidents } },
       { plugin: alertRoutes, options: { incidents } },
+      { plugin: playbookRoutes, options: { runner, runs: store.runs } },
     );
   }
   if (roles.has('ingest')) routes.push({ plugin: ingestRoutes, options: { pipeline, maxDecompressedBytes: config.ingest.maxDecompressedBytes } });

@@ -67,6 +67,11 @@ export const settings = [
   { key: 'incidents.intakeLeaseMs', env: 'VIGIL_INCIDENTS_INTAKE_LEASE_MS', type: 'int', default: 300000, min: 1, description: 'A redelivered alert whose intake never finished grouping it is taken over after this long.' },
   { key: 'incidents.detailEventLimit', env: 'VIGIL_INCIDENTS_DETAIL_EVENT_LIMIT', type: 'int', default: 500, min: 1, description: 'Most raw events shown in an incident detail.' },
   { key: 'incidents.clockTickMs', env: 'VIGIL_INCIDENTS_CLOCK_TICK_MS', type: 'int', default: 30000, min: 100, description: 'How often SLA and reporting clocks are checked.' },
+  { key: 'playbooks.enabled', env: 'VIGIL_PLAYBOOKS_ENABLED', type: 'bool', default: true, description: 'Run playbooks on incident notices (approvals through the API work either way).' },
+  { key: 'playbooks.dir', env: 'VIGIL_PLAYBOOKS_DIR', type: 'string', default: undefined, description: 'Folder of playbook YAML files (default: the bundled rules/playbooks).' },
+  { key: 'playbooks.connectorsFile', env: 'VIGIL_PLAYBOOKS_CONNECTORS_FILE', type: 'string', default: undefined, description: 'Action connector definitions (default: <playbooks dir>/connectors.yml). Connector secrets come from PLAYBOOK_* environment variables.' },
+  { key: 'playbooks.intelDir', env: 'VIGIL_PLAYBOOKS_INTEL_DIR', type: 'string', default: undefined, description: 'Indicator lists for the enrich step (default: <playbooks dir>/intel).' },
+  { key: 'playbooks.tickMs', env: 'VIGIL_PLAYBOOKS_TICK_MS', type: 'int', default: 1000, min: 10, description: 'How often due playbook steps (retries, approval timeouts) are advanced.' },
   { key: 'shutdownTimeoutMs', env: 'VIGIL_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 15000, min: 0, description: 'How long SIGTERM waits for work in flight before closing anyway.' },
 ] as const satisfies readonly SettingSpec[];
 
@@ -113,6 +118,7 @@ export interface Config {
     detailEventLimit: number;
     clockTickMs: number;
   };
+  playbooks: { enabled: boolean; dir?: string; connectorsFile?: string; intelDir?: string; tickMs: number };
   shutdownTimeoutMs: number;
   /** Where each value came from, for `vigil config` and error messages. */
   origin: Record<string, 'default' | 'file' | 'env' | 'flag'>;
@@ -270,7 +276,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     origin[key] = 'flag';
   }
 
-  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, incidents: {} };
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, incidents: {}, playbooks: {} };
   for (const [k, v] of values) assign(out, k, v);
   const cfg = out as unknown as Config;
   cfg.origin = origin;
