@@ -159,6 +159,12 @@ export function ecsProperties(): Properties {
     const t = ecs.fields[name];
     return t !== undefined && t !== 'object' && t !== 'nested';
   };
+  // Fields whose parent is a leaf are that leaf's multi-fields (`user.name.text`).
+  const multiFields = new Map<string, string[]>();
+  for (const name of names) {
+    const parent = name.slice(0, Math.max(0, name.lastIndexOf('.')));
+    if (parent !== '' && isLeaf(parent)) multiFields.set(parent, [...(multiFields.get(parent) ?? []), name]);
+  }
   const root: Properties = {};
   const nodeAt = (path: string[]): Properties => {
     let props = root;
@@ -186,7 +192,7 @@ export function ecsProperties(): Properties {
     const existing = props[leafName] as { properties?: Properties } | undefined;
     if ((type === 'object' || type === 'nested') && existing?.properties) continue;
     const mapping = leafMapping(type) as Property & { fields?: Properties };
-    const multi = names.filter((n) => n.startsWith(`${name}.`) && n.split('.').length === parts.length + 1);
+    const multi = multiFields.get(name) ?? [];
     if (isLeaf(name) && multi.length) {
       mapping.fields = Object.fromEntries(multi.map((m) => [m.slice(name.length + 1), leafMapping(ecs.fields[m])]));
     }
