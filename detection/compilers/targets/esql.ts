@@ -5,7 +5,7 @@
 // missing field is null (the row is dropped), but Sigma's `not` matches events without the field,
 // so every NOT reads `NOT COALESCE(x, FALSE)`. Keywords search all fields through QSTR.
 import { ecsFieldClass } from '../../../core/ecs-fields.ts';
-import { assertNever } from '../../../core/errors.ts';
+import { assertNever, ErrorCode, VigilError } from '../../../core/errors.ts';
 import type { QueryNode, QueryValue } from '../../../core/query/ast.ts';
 import { isNumericText } from '../../../core/query/parse.ts';
 import { jsRegexToLucene } from '../../../core/storage/elasticsearch/query-dsl.ts';
@@ -13,11 +13,13 @@ import type { SigmaRule } from '../../sigma/index.ts';
 import { compileSigmaQuery } from '../query.ts';
 import { primaryPathsOnly } from './primary-paths.ts';
 import { type PatternPart, partsOfWildcard, sigmaStringOfRegex } from './sigma-pattern.ts';
-import { type CompileTarget, refusal, TargetName, type TargetOptions, unsupported } from './target.ts';
+import { type CompileTarget, refusal, TargetName, type TargetOptions } from './target.ts';
 
 export function createEsqlTarget(opts: TargetOptions): CompileTarget<string> {
   const index = opts.index ?? 'logs-*';
-  if (!/^[A-Za-z0-9_.*,:-]+$/.test(index)) throw unsupported(`index pattern ${JSON.stringify(index)} (letters, digits and _ . * , : - only)`);
+  if (!/^[A-Za-z0-9_.*,:-]+$/.test(index)) {
+    throw new VigilError(ErrorCode.CONFIG_INVALID, `esql: index pattern ${JSON.stringify(index)}: letters, digits and _ . * , : - only`);
+  }
   return {
     name: TargetName.esql,
     description: `ES|QL (FROM ${index} | WHERE …) for Kibana Discover`,
