@@ -4,8 +4,10 @@ import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './keys.ts
 import { serveCommand } from './serve.ts';
 import { huntCommand } from './hunt.ts';
 import { rulesValidateCommand } from './rules-validate.ts';
+import { rulesConvertCommand } from './rules-convert.ts';
 import { playbooksValidateCommand } from './playbooks.ts';
 import { ingestCommand } from './ingest.ts';
+import { exportAlertsCommand, exportIncidentCommand } from './export.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
@@ -14,9 +16,12 @@ export const commands: Command[] = [
   keysListCommand,
   keysRevokeCommand,
   // --- commands ---
+  exportIncidentCommand,
+  exportAlertsCommand,
   ingestCommand,
   playbooksValidateCommand,
   huntCommand,
   rulesValidateCommand,
+  rulesConvertCommand,
   normalizeCommand,
 ];
