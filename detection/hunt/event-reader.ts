@@ -67,9 +67,8 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
     if (mode === 'ndjson') {
       let start = 0;
       for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n', start)) {
-        const text = buf.slice(start, nl);
+        if (!blank(buf, start, nl)) yield { index: index++, line, text: buf.slice(start, nl) };
         start = nl + 1;
-        if (text.trim().length > 0) yield { index: index++, line, text };
         line++;
       }
       buf = buf.slice(start);
@@ -153,6 +152,12 @@ class JsonValueScanner {
   end(onProblem?: (p: ReadProblem) => void): void {
     if (this.depth > 0) onProblem?.({ line: this.startLine, index: -1, reason: 'file ends inside an event (unbalanced braces)' });
   }
+}
+
+/** Whether buf[from, to) is only whitespace (no substring is made). */
+function blank(buf: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf.charCodeAt(i) > 32) return false;
+  return true;
 }
 
 function isJsonObject(text: string): boolean {
