@@ -120,6 +120,7 @@ function valueList(args: readonly QueryNode[]): string | undefined {
     let text: string;
     if (a.kind === 'term' && a.value !== null && !(typeof a.value === 'string' && ecsFieldClass(a.field) === 'text')) text = scalar(a.value);
     else if (a.kind === 'wildcard') text = wildcardText(partsOfWildcard(a.pattern));
+    else if (a.kind === 'regex' && sigmaStringOfRegex(a.pattern) !== undefined) text = wildcardText(sigmaStringOfRegex(a.pattern) ?? []);
     else return undefined;
     if (field !== undefined && a.field !== field) return undefined;
     field = a.field;

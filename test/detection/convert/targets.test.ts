@@ -1,0 +1,471 @@
+// Golden table: one inline rule per modifier and condition form → the exact query each target
+// prints. Field names are ECS already and no pipeline is loaded, so each field has one path and
+// the output shows only what the target does with the value.
+import { describe, expect, it } from 'vitest';
+import { VigilError } from '../../../core/errors.ts';
+import { createTarget } from '../../../detection/compilers/targets/index.ts';
+import { bundledPipelineDir, loadPipelines } from '../../../detection/pipelines/index.ts';
+import { parseSigmaText, type SigmaRule } from '../../../detection/sigma/index.ts';
+
+function rule(detection: string, condition: string, logsource = '{ product: linux }'): SigmaRule {
+  const text = `title: T\nid: 20000000-0000-4000-8000-000000000001\nlogsource: ${logsource}\ndetection:\n  ${detection}\n  condition: ${condition}\n`;
+  const { documents, errors } = parseSigmaText(text, 'inline.yml');
+  if (errors.length > 0) throw errors[0];
+  return documents[0] as SigmaRule;
+}
+
+const lucene = createTarget('lucene', { pipelines: [], logsource: false });
+const esql = createTarget('esql', { pipelines: [], logsource: false });
+const dsl = createTarget('es-dsl', { pipelines: [], logsource: false });
+
+type Row = [name: string, condition: string, detection: string, expected: { lucene: string; esql: string; dsl: unknown }];
+
+const TABLE: Row[] = [
+  [
+    "plain value",
+    "sel",
+    String.raw`sel:
+    process.name: 'Cmd.exe'`,
+    {
+      lucene: "process.name:Cmd.exe",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"cmd.exe\"",
+      dsl: {"term":{"process.name":{"value":"Cmd.exe","case_insensitive":true}}},
+    },
+  ],
+  [
+    "contains",
+    "sel",
+    String.raw`sel:
+    process.command_line|contains: 'a b'`,
+    {
+      lucene: "process.command_line:*a\\ b*",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*a b*\"",
+      dsl: {"wildcard":{"process.command_line":{"value":"*a b*","case_insensitive":true}}},
+    },
+  ],
+  [
+    "startswith",
+    "sel",
+    String.raw`sel:
+    process.executable|startswith: 'C:\Windows\'`,
+    {
+      lucene: "process.executable:C\\:\\\\Windows\\\\*",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.executable) LIKE \"c:\\\\\\\\windows\\\\\\\\*\"",
+      dsl: {"wildcard":{"process.executable":{"value":"C:\\\\Windows\\\\*","case_insensitive":true}}},
+    },
+  ],
+  [
+    "endswith",
+    "sel",
+    String.raw`sel:
+    process.executable|endswith: '\cmd.exe'`,
+    {
+      lucene: "process.executable:*\\\\cmd.exe",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.executable) LIKE \"*\\\\\\\\cmd.exe\"",
+      dsl: {"wildcard":{"process.executable":{"value":"*\\\\cmd.exe","case_insensitive":true}}},
+    },
+  ],
+  [
+    "value list (OR)",
+    "sel",
+    String.raw`sel:
+    process.name: ['a.exe', 'b*.exe']`,
+    {
+      lucene: "process.name:(a.exe OR b*.exe)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" OR TO_LOWER(process.name) LIKE \"b*.exe\"",
+      dsl: {"bool":{"should":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"wildcard":{"process.name":{"value":"b*.exe","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "contains|all",
+    "sel",
+    String.raw`sel:
+    process.command_line|contains|all: ['-nop', 'hidden']`,
+    {
+      lucene: "process.command_line:*\\-nop* AND process.command_line:*hidden*",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*-nop*\" AND TO_LOWER(process.command_line) LIKE \"*hidden*\"",
+      dsl: {"bool":{"filter":[{"wildcard":{"process.command_line":{"value":"*-nop*","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"*hidden*","case_insensitive":true}}}]}},
+    },
+  ],
+  [
+    "cased",
+    "sel",
+    String.raw`sel:
+    process.name|cased: 'Cmd.exe'`,
+    {
+      lucene: "process.name:Cmd.exe",
+      esql: "FROM logs-* | WHERE process.name == \"Cmd.exe\"",
+      dsl: {"term":{"process.name":{"value":"Cmd.exe"}}},
+    },
+  ],
+  [
+    "wildcards * and ?",
+    "sel",
+    String.raw`sel:
+    file.path: 'C:\Users\*\AppData\x?.tmp'`,
+    {
+      lucene: "file.path:C\\:\\\\Users\\*\\\\AppData\\\\x?.tmp",
+      esql: "FROM logs-* | WHERE TO_LOWER(file.path) LIKE \"c:\\\\\\\\users\\\\*\\\\\\\\appdata\\\\\\\\x?.tmp\"",
+      dsl: {"wildcard":{"file.path":{"value":"C:\\\\Users\\*\\\\AppData\\\\x?.tmp","case_insensitive":true}}},
+    },
+  ],
+  [
+    "escaped wildcard and backslash before a wildcard",
+    "sel",
+    String.raw`sel:
+    file.name: ['a\*b', 'c\\*']`,
+    {
+      lucene: "file.name:(a\\*b OR c\\\\*)",
+      esql: "FROM logs-* | WHERE TO_LOWER(file.name) == \"a*b\" OR TO_LOWER(file.name) LIKE \"c\\\\\\\\*\"",
+      dsl: {"bool":{"should":[{"term":{"file.name":{"value":"a*b","case_insensitive":true}}},{"wildcard":{"file.name":{"value":"c\\\\*","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "re",
+    "sel",
+    String.raw`sel:
+    process.command_line|re: '\s-enc(odedcommand)?\s'`,
+    {
+      lucene: "process.command_line:/.*[ \t\n\r\f\u000b]-enc(odedcommand)?[ \t\n\r\f\u000b].*/",
+      esql: "FROM logs-* | WHERE process.command_line RLIKE \".*[ \\t\\n\\r\f\u000b]-enc(odedcommand)?[ \\t\\n\\r\f\u000b].*\"",
+      dsl: {"regexp":{"process.command_line":{"value":".*[ \t\n\r\f\u000b]-enc(odedcommand)?[ \t\n\r\f\u000b].*","flags":"NONE"}}},
+    },
+  ],
+  [
+    "re|i with anchors and a slash",
+    "sel",
+    String.raw`sel:
+    process.command_line|re|i: '^invoke-[a-z]+/x$'`,
+    {
+      lucene: "process.command_line:/[iI][nN][vV][oO][kK][eE]-[a-zA-Z]+\\/[xX]/",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) RLIKE \"invoke-[a-z]+/x\"",
+      dsl: {"regexp":{"process.command_line":{"value":"invoke-[a-z]+/x","flags":"NONE","case_insensitive":true}}},
+    },
+  ],
+  [
+    "base64",
+    "sel",
+    String.raw`sel:
+    process.command_line|base64: 'abc'`,
+    {
+      lucene: "process.command_line:YWJj",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) == \"ywjj\"",
+      dsl: {"term":{"process.command_line":{"value":"YWJj","case_insensitive":true}}},
+    },
+  ],
+  [
+    "base64offset|contains",
+    "sel",
+    String.raw`sel:
+    process.command_line|base64offset|contains: 'foobar'`,
+    {
+      lucene: "process.command_line:(*Zm9vYmFy* OR *Zvb2Jhc* OR *mb29iYX*)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*zm9vymfy*\" OR TO_LOWER(process.command_line) LIKE \"*zvb2jhc*\" OR TO_LOWER(process.command_line) LIKE \"*mb29iyx*\"",
+      dsl: {"bool":{"should":[{"wildcard":{"process.command_line":{"value":"*Zm9vYmFy*","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"*Zvb2Jhc*","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"*mb29iYX*","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "wide|base64offset|contains",
+    "sel",
+    String.raw`sel:
+    process.command_line|wide|base64offset|contains: 'ping'`,
+    {
+      lucene: "process.command_line:(*cABpAG4AZw* OR *AAaQBuAGcA* OR *wAGkAbgBnA*)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*cabpag4azw*\" OR TO_LOWER(process.command_line) LIKE \"*aaaqbuagca*\" OR TO_LOWER(process.command_line) LIKE \"*wagkabgbna*\"",
+      dsl: {"bool":{"should":[{"wildcard":{"process.command_line":{"value":"*cABpAG4AZw*","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"*AAaQBuAGcA*","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"*wAGkAbgBnA*","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "windash|contains",
+    "sel",
+    String.raw`sel:
+    process.command_line|windash|contains: ' -f '`,
+    {
+      lucene: "process.command_line:(*\\ \\-f\\ * OR *\\ \\/f\\ * OR *\\ –f\\ * OR *\\ —f\\ * OR *\\ ―f\\ *)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"* -f *\" OR TO_LOWER(process.command_line) LIKE \"* /f *\" OR TO_LOWER(process.command_line) LIKE \"* –f *\" OR TO_LOWER(process.command_line) LIKE \"* —f *\" OR TO_LOWER(process.command_line) LIKE \"* ―f *\"",
+      dsl: {"bool":{"should":[{"wildcard":{"process.command_line":{"value":"* -f *","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"* /f *","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"* –f *","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"* —f *","case_insensitive":true}}},{"wildcard":{"process.command_line":{"value":"* ―f *","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "cidr (IPv4)",
+    "sel",
+    String.raw`sel:
+    source.ip|cidr: '10.0.0.0/8'`,
+    {
+      lucene: "source.ip:10.0.0.0\\/8",
+      esql: "FROM logs-* | WHERE CIDR_MATCH(source.ip, \"10.0.0.0/8\")",
+      dsl: {"term":{"source.ip":{"value":"10.0.0.0/8"}}},
+    },
+  ],
+  [
+    "cidr (IPv6)",
+    "sel",
+    String.raw`sel:
+    source.ip|cidr: 'fd00::/8'`,
+    {
+      lucene: "source.ip:fd00\\:0\\:0\\:0\\:0\\:0\\:0\\:0\\/8",
+      esql: "FROM logs-* | WHERE CIDR_MATCH(source.ip, \"fd00:0:0:0:0:0:0:0/8\")",
+      dsl: {"term":{"source.ip":{"value":"fd00:0:0:0:0:0:0:0/8"}}},
+    },
+  ],
+  [
+    "exists: true",
+    "sel",
+    String.raw`sel:
+    user.name|exists: true`,
+    {
+      lucene: "_exists_:user.name",
+      esql: "FROM logs-* | WHERE user.name IS NOT NULL",
+      dsl: {"exists":{"field":"user.name"}},
+    },
+  ],
+  [
+    "exists: false",
+    "sel",
+    String.raw`sel:
+    user.name|exists: false`,
+    {
+      lucene: "NOT _exists_:user.name",
+      esql: "FROM logs-* | WHERE user.name IS NULL",
+      dsl: {"bool":{"must_not":[{"exists":{"field":"user.name"}}]}},
+    },
+  ],
+  [
+    "lt and gte",
+    "sel",
+    String.raw`sel:
+    destination.port|lt: 1024
+    process.pid|gte: 4`,
+    {
+      lucene: "destination.port:<1024 AND process.pid:>=4",
+      esql: "FROM logs-* | WHERE destination.port < 1024 AND process.pid >= 4",
+      dsl: {"bool":{"filter":[{"range":{"destination.port":{"lt":1024}}},{"range":{"process.pid":{"gte":4}}}]}},
+    },
+  ],
+  [
+    "neq",
+    "sel",
+    String.raw`sel:
+    process.name|neq: 'svchost.exe'`,
+    {
+      lucene: "NOT process.name:svchost.exe",
+      esql: "FROM logs-* | WHERE NOT COALESCE(TO_LOWER(process.name) == \"svchost.exe\", FALSE)",
+      dsl: {"bool":{"must_not":[{"term":{"process.name":{"value":"svchost.exe","case_insensitive":true}}}]}},
+    },
+  ],
+  [
+    "null",
+    "sel",
+    String.raw`sel:
+    user.name: null`,
+    {
+      lucene: "NOT _exists_:user.name",
+      esql: "FROM logs-* | WHERE user.name IS NULL",
+      dsl: {"bool":{"must_not":[{"exists":{"field":"user.name"}}]}},
+    },
+  ],
+  [
+    "empty string",
+    "sel",
+    String.raw`sel:
+    user.name: ''`,
+    {
+      lucene: "user.name:\"\"",
+      esql: "FROM logs-* | WHERE user.name == \"\"",
+      dsl: {"term":{"user.name":{"value":"","case_insensitive":true}}},
+    },
+  ],
+  [
+    "number",
+    "sel",
+    String.raw`sel:
+    event.code: 4688`,
+    {
+      lucene: "event.code:4688",
+      esql: "FROM logs-* | WHERE event.code == \"4688\"",
+      dsl: {"term":{"event.code":{"value":4688}}},
+    },
+  ],
+  [
+    "boolean",
+    "sel",
+    String.raw`sel:
+    labels.flag: true`,
+    {
+      lucene: "labels.flag:true",
+      esql: "FROM logs-* | WHERE TO_LOWER(labels.flag) == \"true\"",
+      dsl: {"term":{"labels.flag":{"value":true}}},
+    },
+  ],
+  [
+    "keywords",
+    "keywords",
+    String.raw`keywords:
+    - 'Failed password'
+    - 'Invalid user'`,
+    {
+      lucene: "\"Failed password\" OR \"Invalid user\"",
+      esql: "FROM logs-* | WHERE QSTR(\"\\\"Failed password\\\"\") OR QSTR(\"\\\"Invalid user\\\"\")",
+      dsl: {"bool":{"should":[{"multi_match":{"query":"Failed password","type":"phrase","lenient":true}},{"multi_match":{"query":"Invalid user","type":"phrase","lenient":true}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "keywords '|all'",
+    "keywords",
+    String.raw`keywords:
+    '|all':
+      - 'canary'
+      - 'TOKEN'`,
+    {
+      lucene: "\"canary\" AND \"TOKEN\"",
+      esql: "FROM logs-* | WHERE QSTR(\"\\\"canary\\\"\") AND QSTR(\"\\\"TOKEN\\\"\")",
+      dsl: {"bool":{"filter":[{"multi_match":{"query":"canary","type":"phrase","lenient":true}},{"multi_match":{"query":"TOKEN","type":"phrase","lenient":true}}]}},
+    },
+  ],
+  [
+    "text field (message)",
+    "sel",
+    String.raw`sel:
+    message|contains: 'Failed password'`,
+    {
+      lucene: "message:*Failed\\ password*",
+      esql: "FROM logs-* | WHERE TO_LOWER(message) LIKE \"*failed password*\"",
+      dsl: {"match_phrase":{"message":"Failed password"}},
+    },
+  ],
+  [
+    "non-ASCII value",
+    "sel",
+    String.raw`sel:
+    process.command_line|contains: 'Ärger'`,
+    {
+      lucene: "process.command_line:*Ärger*",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*ärger*\"",
+      dsl: {"wildcard":{"process.command_line":{"value":"*Ärger*","case_insensitive":true}}},
+    },
+  ],
+  [
+    "quotes in a value",
+    "sel",
+    String.raw`sel:
+    process.command_line|contains: 'say "hi"'`,
+    {
+      lucene: "process.command_line:*say\\ \\\"hi\\\"*",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE \"*say \\\"hi\\\"*\"",
+      dsl: {"wildcard":{"process.command_line":{"value":"*say \"hi\"*","case_insensitive":true}}},
+    },
+  ],
+  [
+    "a and not b",
+    "a and not b",
+    String.raw`a:
+    process.name: a.exe
+  b:
+    process.name: b.exe`,
+    {
+      lucene: "process.name:a.exe AND (NOT process.name:b.exe)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" AND NOT COALESCE(TO_LOWER(process.name) == \"b.exe\", FALSE)",
+      dsl: {"bool":{"filter":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"bool":{"must_not":[{"term":{"process.name":{"value":"b.exe","case_insensitive":true}}}]}}]}},
+    },
+  ],
+  [
+    "a or not b",
+    "a or not b",
+    String.raw`a:
+    process.name: a.exe
+  b:
+    user.name: bob`,
+    {
+      lucene: "process.name:a.exe OR (NOT user.name:bob)",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" OR NOT COALESCE(TO_LOWER(user.name) == \"bob\", FALSE)",
+      dsl: {"bool":{"should":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"bool":{"must_not":[{"term":{"user.name":{"value":"bob","case_insensitive":true}}}]}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "(a or b) and c",
+    "(a or b) and c",
+    String.raw`a:
+    process.name: a.exe
+  b:
+    user.name: bob
+  c:
+    host.name: h1`,
+    {
+      lucene: "(process.name:a.exe OR user.name:bob) AND host.name:h1",
+      esql: "FROM logs-* | WHERE (TO_LOWER(process.name) == \"a.exe\" OR TO_LOWER(user.name) == \"bob\") AND TO_LOWER(host.name) == \"h1\"",
+      dsl: {"bool":{"filter":[{"bool":{"should":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"term":{"user.name":{"value":"bob","case_insensitive":true}}}],"minimum_should_match":1}},{"term":{"host.name":{"value":"h1","case_insensitive":true}}}]}},
+    },
+  ],
+  [
+    "1 of sel_*",
+    "1 of sel_*",
+    String.raw`sel_a:
+    process.name: a.exe
+  sel_b:
+    user.name: bob`,
+    {
+      lucene: "process.name:a.exe OR user.name:bob",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" OR TO_LOWER(user.name) == \"bob\"",
+      dsl: {"bool":{"should":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"term":{"user.name":{"value":"bob","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "all of sel_*",
+    "all of sel_*",
+    String.raw`sel_a:
+    process.name: a.exe
+  sel_b:
+    user.name: bob`,
+    {
+      lucene: "process.name:a.exe AND user.name:bob",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" AND TO_LOWER(user.name) == \"bob\"",
+      dsl: {"bool":{"filter":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"term":{"user.name":{"value":"bob","case_insensitive":true}}}]}},
+    },
+  ],
+  [
+    "1 of them",
+    "1 of them",
+    String.raw`x:
+    process.name: a.exe
+  y:
+    user.name: bob`,
+    {
+      lucene: "process.name:a.exe OR user.name:bob",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\" OR TO_LOWER(user.name) == \"bob\"",
+      dsl: {"bool":{"should":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"term":{"user.name":{"value":"bob","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+  [
+    "not 1 of filter_* with no filter",
+    "sel and not 1 of filter_*",
+    String.raw`sel:
+    process.name: a.exe`,
+    {
+      lucene: "process.name:a.exe",
+      esql: "FROM logs-* | WHERE TO_LOWER(process.name) == \"a.exe\"",
+      dsl: {"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},
+    },
+  ],
+  [
+    "list of maps",
+    "sel",
+    String.raw`sel:
+    - process.name: a.exe
+      user.name: bob
+    - process.name: b.exe`,
+    {
+      lucene: "(process.name:a.exe AND user.name:bob) OR process.name:b.exe",
+      esql: "FROM logs-* | WHERE (TO_LOWER(process.name) == \"a.exe\" AND TO_LOWER(user.name) == \"bob\") OR TO_LOWER(process.name) == \"b.exe\"",
+      dsl: {"bool":{"should":[{"bool":{"filter":[{"term":{"process.name":{"value":"a.exe","case_insensitive":true}}},{"term":{"user.name":{"value":"bob","case_insensitive":true}}}]}},{"term":{"process.name":{"value":"b.exe","case_insensitive":true}}}],"minimum_should_match":1}},
+    },
+  ],
+];
+
+describe('conversion targets: every modifier and condition form', () => {
+  it.each(TABLE)('%s', (_name, condition, detection, expected) => {
+    const r = rule(detection, condition);
+    expect(lucene.compile(r)).toBe(expected.lucene);
+    expect(esql.compile(r)).toBe(expected.esql);
+    expect(dsl.compile(r)).toEqual(expected.dsl);
+  });
+});
