@@ -7,22 +7,42 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const splitCache = new Map<string, readonly string[]>();
+
+/** `a.b.c` → ['a', 'b', 'c'], cached: the same few hundred field paths are read for every event. */
+function pathParts(path: string): readonly string[] {
+  let parts = splitCache.get(path);
+  if (parts === undefined) {
+    parts = path.split('.');
+    if (splitCache.size < 50_000) splitCache.set(path, parts);
+  }
+  return parts;
+}
+
 /** Reads `a.b.c` from nested objects, falling back to literal dotted keys at any level. */
 export function getPath(doc: Record<string, unknown>, path: string): unknown {
-  if (path in doc) return doc[path];
+  const direct = doc[path];
+  if (direct !== undefined) return direct;
+  const parts = pathParts(path);
+  if (parts.length === 1) return undefined;
   let cur: unknown = doc;
-  const parts = path.split('.');
   for (let i = 0; i < parts.length; i++) {
-    if (!isPlainObject(cur)) return undefined;
-    const key = parts[i];
-    if (key in cur) {
-      cur = cur[key];
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    const obj = cur as Record<string, unknown>;
+    const next = obj[parts[i]];
+    if (next !== undefined) {
+      cur = next;
       continue;
     }
+    if (i === parts.length - 1) return undefined;
     // A literal dotted key such as {"process": {"parent.name": ...}} covers several parts at once.
-    for (let j = parts.length; j > i + 1; j--) {
-      const joined = parts.slice(i, j).join('.');
-      if (joined in cur) return getPath({ [joined]: cur[joined] }, [joined, ...parts.slice(j)].join('.'));
+    const rest = parts.slice(i).join('.');
+    for (const key in obj) {
+      if (key.includes('.') && (rest === key || rest.startsWith(`${key}.`))) {
+        const value = obj[key];
+        if (rest === key) return value;
+        if (isPlainObject(value)) return getPath(value, rest.slice(key.length + 1));
+      }
     }
     return undefined;
   }
@@ -31,7 +51,7 @@ export function getPath(doc: Record<string, unknown>, path: string): unknown {
 
 /** Writes `a.b.c` into nested objects, creating them as needed. */
 export function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
+  const parts = pathParts(path);
   let cur = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const next = cur[parts[i]];
