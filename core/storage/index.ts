@@ -1,6 +1,7 @@
 // Chooses the storage engine from configuration. Only the composition root calls this.
 import type { Logger } from 'pino';
 import { ErrorCode, VigilError } from '../errors.ts';
+import { createElasticsearchEngine, type ElasticsearchOptions } from './elasticsearch/index.ts';
 import { createSqliteEngine } from './sqlite/index.ts';
 import type { StorageEngine } from './types.ts';
 
@@ -12,6 +13,19 @@ export interface StorageConfig {
   /** @default 'vigil.db' */
   fileName?: string;
   logger?: Logger;
+  /** Cluster settings when kind is 'elasticsearch' (config `elasticsearch.*`); read from VIGIL_ELASTICSEARCH_* when absent. */
+  elasticsearch?: Omit<ElasticsearchOptions, 'logger' | 'url'> & { url?: string };
+}
+
+/** The cluster settings from the environment, for callers that pass no `elasticsearch` section. */
+function elasticsearchFromEnv(): Omit<ElasticsearchOptions, 'logger' | 'url'> & { url?: string } {
+  const env = process.env;
+  const opts: Omit<ElasticsearchOptions, 'logger' | 'url'> & { url?: string } = { url: env.VIGIL_ELASTICSEARCH_URL };
+  if (env.VIGIL_ELASTICSEARCH_API_KEY) opts.apiKey = env.VIGIL_ELASTICSEARCH_API_KEY;
+  if (env.VIGIL_ELASTICSEARCH_USERNAME) opts.username = env.VIGIL_ELASTICSEARCH_USERNAME;
+  if (env.VIGIL_ELASTICSEARCH_PASSWORD) opts.password = env.VIGIL_ELASTICSEARCH_PASSWORD;
+  if (env.VIGIL_ELASTICSEARCH_CA_CERT) opts.caCert = env.VIGIL_ELASTICSEARCH_CA_CERT;
+  return opts;
 }
 
 export function createStorageEngine(cfg: StorageConfig = {}): StorageEngine {
@@ -23,11 +37,16 @@ export function createStorageEngine(cfg: StorageConfig = {}): StorageEngine {
         fileName: cfg.fileName,
         logger: cfg.logger,
       });
-    case 'elasticsearch':
-      throw new VigilError(ErrorCode.CONFIG_INVALID, 'store.kind: elasticsearch engine not available yet', {
-        source: 'config',
-        path: 'store.kind',
-      });
+    case 'elasticsearch': {
+      const es = cfg.elasticsearch ?? elasticsearchFromEnv();
+      if (!es.url) {
+        throw new VigilError(ErrorCode.CONFIG_INVALID, 'elasticsearch.url: store is "elasticsearch" but VIGIL_ELASTICSEARCH_URL is not set', {
+          source: 'config',
+          path: 'elasticsearch.url',
+        });
+      }
+      return createElasticsearchEngine({ ...es, url: es.url, logger: cfg.logger });
+    }
     default:
       throw new VigilError(
         ErrorCode.CONFIG_INVALID,

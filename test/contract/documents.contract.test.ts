@@ -12,10 +12,19 @@ if (process.env.VIGIL_ELASTICSEARCH_URL) {
   engines.push({
     name: 'elasticsearch',
     create: async () => {
-      // The Elasticsearch engine arrives with its own issue; until then a set URL fails here loudly.
       const modulePath = '../../core/storage/elasticsearch/index.ts';
-      const mod = (await import(modulePath)) as { createElasticsearchEngine(o: { url: string; indexPrefix: string }): StorageEngine };
-      return mod.createElasticsearchEngine({ url: process.env.VIGIL_ELASTICSEARCH_URL as string, indexPrefix: `vigil-test-${Date.now()}` });
+      const mod = (await import(modulePath)) as { createElasticsearchEngine(o: Record<string, unknown> & { url: string }): StorageEngine };
+      const run = Date.now().toString(36);
+      return mod.createElasticsearchEngine({
+        url: process.env.VIGIL_ELASTICSEARCH_URL as string,
+        apiKey: process.env.VIGIL_ELASTICSEARCH_API_KEY,
+        username: process.env.VIGIL_ELASTICSEARCH_USERNAME,
+        password: process.env.VIGIL_ELASTICSEARCH_PASSWORD,
+        caCert: process.env.VIGIL_ELASTICSEARCH_CA_CERT,
+        indexPrefix: `vigil-test-${run}`,
+        namespace: `test_${run}`,
+        dropOnClose: process.env.VIGIL_ELASTICSEARCH_KEEP !== '1',
+      });
     },
   });
 }

@@ -39,12 +39,26 @@ if (esUrl) {
   const mod = (await import(modulePath).catch((err: unknown) => {
     throw new Error(`VIGIL_ELASTICSEARCH_URL is set but ${modulePath} cannot be loaded: ${(err as Error).message}`);
   })) as {
-    createElasticsearchEngine(opts: { url: string; indexPrefix: string }): StorageEngine | Promise<StorageEngine>;
+    createElasticsearchEngine(opts: Record<string, unknown> & { url: string }): StorageEngine | Promise<StorageEngine>;
   };
+  const run = Date.now().toString(36);
   engines.push({
     name: 'elasticsearch',
-    create: async () =>
-      mod.createElasticsearchEngine({ url: esUrl, indexPrefix: `vigil-contract-${Date.now().toString(36)}-${++dirs}` }),
+    create: async () => {
+      const n = ++dirs;
+      // Its own prefix and data stream namespace per engine; searchable on append; removed on close.
+      return mod.createElasticsearchEngine({
+        url: esUrl,
+        apiKey: process.env.VIGIL_ELASTICSEARCH_API_KEY,
+        username: process.env.VIGIL_ELASTICSEARCH_USERNAME,
+        password: process.env.VIGIL_ELASTICSEARCH_PASSWORD,
+        caCert: process.env.VIGIL_ELASTICSEARCH_CA_CERT,
+        indexPrefix: `vigil-contract-${run}-${n}`,
+        namespace: `contract_${run}_${n}`,
+        bulk: { refresh: 'wait_for', flushIntervalMs: 20 },
+        dropOnClose: process.env.VIGIL_ELASTICSEARCH_KEEP !== '1',
+      });
+    },
   });
 }
 

@@ -58,19 +58,19 @@ function settledFlag(p: Promise<unknown>): { done: boolean } {
 
 describe('BulkIndexer', () => {
   it('splits by document count and by bytes, and sends a partial batch after the flush interval', async () => {
-    const ix = indexer({ maxBatchDocs: 3, concurrency: 1 });
+    const ix = indexer({ maxDocs: 3, concurrency: 1 });
     const out = await ix.add(docs(7));
     expect(out.every((o) => o.result === 'indexed')).toBe(true);
     expect(es.bulks.map((b) => b.length)).toEqual([3, 3, 1]);
     // _bulk create operations, one per document, in the order given
     expect(es.bulks.flat().map((o) => `${o.action}:${o.id}`)).toEqual(docs(7).map((d) => `create:${d.id}`));
 
-    const small = indexer({ maxBatchBytes: 70, maxBatchDocs: 100 });
+    const small = indexer({ maxBytes: 70, maxDocs: 100 });
     await small.add(docs(4, 100));
     // each document serialises to 31 bytes: two fit under 70
     expect(es.bulks.slice(3).map((b) => b.length)).toEqual([2, 2]);
 
-    const timed = indexer({ maxBatchDocs: 100, flushIntervalMs: 200 });
+    const timed = indexer({ maxDocs: 100, flushIntervalMs: 200 });
     const pending = timed.add(docs(1, 200));
     await tick(20);
     expect(es.bulks).toHaveLength(5);
@@ -81,7 +81,7 @@ describe('BulkIndexer', () => {
   it('retries only the items that failed with 429 or 5xx', async () => {
     es.bulkScript = (_ops, n) =>
       n === 1 ? [undefined, itemError(429, 'es_rejected_execution_exception', 'queue full'), undefined, itemError(503, 'unavailable_shards_exception', 'primary not active')] : [];
-    const ix = indexer({ maxBatchDocs: 10 });
+    const ix = indexer({ maxDocs: 10 });
     const out = await ix.add(docs(4));
     expect(out.map((o) => o.result)).toEqual(['indexed', 'indexed', 'indexed', 'indexed']);
     expect(es.bulks.map((b) => b.map((o) => o.id))).toEqual([['e0', 'e1', 'e2', 'e3'], ['e1', 'e3']]);
@@ -94,7 +94,7 @@ describe('BulkIndexer', () => {
       ops[0].index === 'vigil-deadletter'
         ? []
         : [undefined, itemError(400, 'document_parsing_exception', "[1:30] failed to parse field [source.ip] of type [ip] in document with id 'e1'")];
-    const ix = indexer({ maxBatchDocs: 10 });
+    const ix = indexer({ maxDocs: 10 });
     const out = await ix.add(docs(2));
     expect(out).toEqual([
       { id: 'e0', result: 'indexed' },
@@ -112,7 +112,7 @@ describe('BulkIndexer', () => {
   it('loses nothing while the cluster answers 503, and resolves append only after it recovers', async () => {
     let down = true;
     es.bulkScript = () => (down ? { status: 503, body: { error: { type: 'cluster_block_exception', reason: 'no master' }, status: 503 } } : []);
-    const ix = indexer({ maxBatchDocs: 10 });
+    const ix = indexer({ maxDocs: 10 });
     const append = ix.add(docs(5));
     const flag = settledFlag(append);
     await until(() => es.bulks.length >= 3, 'three refused attempts');
@@ -140,7 +140,7 @@ describe('BulkIndexer', () => {
       await gate;
       return [];
     };
-    const ix = indexer({ maxPendingDocs: 2, maxBatchDocs: 2 });
+    const ix = indexer({ maxPendingDocs: 2, maxDocs: 2 });
     const first = ix.add(docs(2));
     await until(() => es.bulks.length === 1, 'the first bulk');
     const second = ix.add(docs(1, 2));

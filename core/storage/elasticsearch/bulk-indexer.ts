@@ -21,9 +21,9 @@ export interface BulkIndexerOptions {
   /** Index that receives documents Elasticsearch refused for their content. */
   deadLetterIndex: string;
   /** @default 1000 */
-  maxBatchDocs?: number;
+  maxDocs?: number;
   /** Serialised bytes of a batch's documents. @default 5 MiB */
-  maxBatchBytes?: number;
+  maxBytes?: number;
   /** A partial batch is sent this long after its first document arrived. @default 1000 */
   flushIntervalMs?: number;
   /** Documents accepted but not yet settled; add() waits beyond this. @default 20000 */
@@ -100,8 +100,8 @@ export class BulkIndexer {
 
   constructor(opts: BulkIndexerOptions) {
     this.o = {
-      maxBatchDocs: 1000,
-      maxBatchBytes: 5 * 1024 * 1024,
+      maxDocs: 1000,
+      maxBytes: 5 * 1024 * 1024,
       flushIntervalMs: 1000,
       maxPendingDocs: 20_000,
       concurrency: 2,
@@ -110,9 +110,10 @@ export class BulkIndexer {
       retryTimeoutMs: 300_000,
       place: 'bulk',
       random: Math.random,
-      ...opts,
+      // An option given as undefined keeps its default.
+      ...(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as BulkIndexerOptions),
     };
-    for (const k of ['maxBatchDocs', 'maxBatchBytes', 'maxPendingDocs', 'concurrency'] as const) {
+    for (const k of ['maxDocs', 'maxBytes', 'maxPendingDocs', 'concurrency'] as const) {
       if (!Number.isInteger(this.o[k]) || this.o[k] < 1) {
         throw new VigilError(ErrorCode.CONFIG_INVALID, `elasticsearch.bulk.${k}: ${String(this.o[k])} must be a positive integer`, {
           source: 'config',
@@ -211,7 +212,7 @@ export class BulkIndexer {
 
   private schedule(): void {
     while (this.inFlight < this.o.concurrency && this.queue.length > 0) {
-      const full = this.queue.length >= this.o.maxBatchDocs || this.queuedBytes >= this.o.maxBatchBytes;
+      const full = this.queue.length >= this.o.maxDocs || this.queuedBytes >= this.o.maxBytes;
       if (!full && !this.flushDue && !this.closing) break;
       const batch = this.takeBatch();
       if (this.queue.length === 0) this.flushDue = false;
@@ -236,10 +237,10 @@ export class BulkIndexer {
   private takeBatch(): Entry[] {
     const batch: Entry[] = [];
     let bytes = 0;
-    while (this.queue.length > 0 && batch.length < this.o.maxBatchDocs) {
+    while (this.queue.length > 0 && batch.length < this.o.maxDocs) {
       const next = this.queue[0];
       // A single document bigger than the byte limit still goes, alone.
-      if (batch.length > 0 && bytes + next.bytes > this.o.maxBatchBytes) break;
+      if (batch.length > 0 && bytes + next.bytes > this.o.maxBytes) break;
       this.queue.shift();
       this.queuedBytes -= next.bytes;
       bytes += next.bytes;

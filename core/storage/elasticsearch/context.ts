@@ -51,7 +51,8 @@ export class EsContext {
     tag: string,
     map: (source: Record<string, unknown>) => T,
   ): Promise<Page<T>> {
-    const limit = pageLimit(page);
+    // size is limit + 1, and Elasticsearch refuses a size above index.max_result_window (10000).
+    const limit = Math.min(pageLimit(page), 9_999);
     const req: estypes.SearchRequest = { index, query, sort, size: limit + 1, track_total_hits: false };
     if (page.cursor) req.search_after = decodeCursor(page.cursor, tag, sort.length);
     const res = await this.call(place, this.read(place, index), (c) => c.search<Record<string, unknown>>(req));

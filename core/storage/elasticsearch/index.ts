@@ -136,8 +136,8 @@ export function createElasticsearchEngine(opts: ElasticsearchOptions): Elasticse
     indexer ??= new BulkIndexer({
       client: c,
       deadLetterIndex: layout.indices.deadletter,
-      maxBatchDocs: bulk.maxDocs,
-      maxBatchBytes: bulk.maxBytes,
+      maxDocs: bulk.maxDocs,
+      maxBytes: bulk.maxBytes,
       flushIntervalMs: bulk.flushIntervalMs,
       maxPendingDocs: bulk.maxPendingDocs,
       concurrency: bulk.concurrency,
