@@ -8,6 +8,7 @@ import { rulesConvertCommand } from './rules-convert.ts';
 import { playbooksValidateCommand } from './playbooks.ts';
 import { ingestCommand } from './ingest.ts';
 import { exportAlertsCommand, exportIncidentCommand } from './export.ts';
+import { reportCommand, reportVerifyCommand } from './report.ts';
 import type { Command } from './types.ts';
 
 export const commands: Command[] = [
@@ -16,6 +17,8 @@ export const commands: Command[] = [
   keysListCommand,
   keysRevokeCommand,
   // --- commands ---
+  reportCommand,
+  reportVerifyCommand,
   exportIncidentCommand,
   exportAlertsCommand,
   ingestCommand,
