@@ -125,6 +125,19 @@ describe('BulkIndexer', () => {
     expect(ix.stats().pending).toBe(0);
   });
 
+  it('loses nothing while the cluster refuses connections, and goes on when it is back', async () => {
+    const port = Number(new URL(es.url).port);
+    await es.stop();
+    const ix = indexer({ maxDocs: 10 });
+    const append = ix.add(docs(3));
+    const flag = settledFlag(append);
+    await until(() => ix.stats().retried >= 2, 'two failed connection attempts');
+    expect(flag.done).toBe(false);
+    es = await new EsStandIn().start(port);
+    expect(await append).toHaveLength(3);
+    expect(es.storedIds('logs-vigil.test-default')).toEqual(['e0', 'e1', 'e2']);
+  });
+
   it('counts a 409 on create as stored: an earlier attempt already indexed the document', async () => {
     const ix = indexer();
     await ix.add(docs(1));
