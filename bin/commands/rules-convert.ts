@@ -3,13 +3,10 @@
 // cannot be converted is named on stderr with its file, id and reason; the exit code is then 1.
 import { relative, resolve, sep } from 'node:path';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
-import { createTarget, isTargetName, ruleLabel, targetNames } from '../../detection/compilers/targets/index.ts';
+import { correlationRefusal, createTarget, isTargetName, ruleLabel, targetNames } from '../../detection/compilers/targets/index.ts';
 import { loadRuleDocuments } from '../../detection/hunt/index.ts';
 import { bundledPipelineDir, loadPipelines } from '../../detection/pipelines/index.ts';
 import type { Command } from './types.ts';
-
-/** Why a correlation has no single query, in every target. */
-export const CORRELATION_REASON = 'correlation: evaluated by the streaming engine, not convertible to a single query (its base rules convert on their own)';
 
 export const rulesConvertCommand: Command = {
   name: 'rules convert',
@@ -82,7 +79,10 @@ export const rulesConvertCommand: Command = {
         io.stdout.write(`# ${rule.title}${rule.id ? ` [${rule.id}]` : ''} ${shown(rule.source)}\n${converter.render(query)}\n\n`);
       }
     }
-    for (const c of docs.correlations) fail(c.source, c.id ?? c.title, ErrorCode.SIGMA_UNSUPPORTED, `${c.id ?? c.title}: ${CORRELATION_REASON}`);
+    for (const c of docs.correlations) {
+      const err = correlationRefusal(c);
+      fail(c.source, c.id ?? c.title, err.code, err.message);
+    }
     if (!json) io.stderr.write(`${converted} of ${converted + failed} rule documents converted to ${target}; ${failed} failed\n`);
     return failed === 0 ? 0 : 1;
   },

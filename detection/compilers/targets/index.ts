@@ -11,7 +11,7 @@ export { compileEsqlCondition, esqlField, esqlString } from './esql.ts';
 export { forElasticsearch } from './es-dsl.ts';
 export { bothCases, compileLucene, escapeLucene } from './lucene.ts';
 export type { SqlStatement } from './sql.ts';
-export { type CompileTarget, ruleLabel, TargetName, type TargetOptions } from './target.ts';
+export { type CompileTarget, correlationRefusal, ruleLabel, TargetName, type TargetOptions } from './target.ts';
 export { createEsDslTarget, createEsqlTarget, createLuceneTarget, createSqlTarget };
 
 export interface TargetOutputs {

@@ -3,7 +3,7 @@
 // prints `render(compile(rule))`; a rule a target cannot express throws SIGMA_UNSUPPORTED.
 import { ErrorCode, formatLocation, VigilError } from '../../../core/errors.ts';
 import type { Pipeline } from '../../pipelines/index.ts';
-import type { SigmaRule } from '../../sigma/index.ts';
+import type { SigmaCorrelation, SigmaRule } from '../../sigma/index.ts';
 
 export const TargetName = {
   esDsl: 'es-dsl',
@@ -61,4 +61,13 @@ export function refusal(target: TargetName, rule: SigmaRule, err: unknown): Vigi
 /** A target's own refusal of a construct; `refusal` adds the rule and the target's name. */
 export function unsupported(what: string): VigilError {
   return new VigilError(ErrorCode.SIGMA_UNSUPPORTED, what);
+}
+
+/** Why a correlation has no query in any target; its base rules convert on their own. */
+export function correlationRefusal(doc: SigmaCorrelation): VigilError {
+  return new VigilError(
+    ErrorCode.SIGMA_UNSUPPORTED,
+    `${doc.id ?? doc.name ?? doc.title}: ${doc.source}: correlation: evaluated by the streaming engine, not convertible to a single query (its base rules ${doc.correlation.rules.join(', ')} convert on their own)`,
+    { source: doc.source, path: 'correlation' },
+  );
 }
