@@ -71,6 +71,10 @@ describe('compileQueryDsl', () => {
       wildcard: { 'user.name': { value: 'a?m*' } },
     });
     expect(dsl({ kind: 'wildcard', field: 'user.name', pattern: 'a\\*b' })).toEqual({ term: { 'user.name': { value: 'a*b', case_insensitive: true } } });
+    // an escaped backslash before a wildcard leaves the wildcard active
+    expect(dsl({ kind: 'wildcard', field: 'file.path', pattern: 'C:\\\\Windows\\\\*' })).toEqual({
+      wildcard: { 'file.path': { value: 'C:\\\\Windows\\\\*', case_insensitive: true } },
+    });
     expect(dsl({ kind: 'wildcard', field: 'source.ip', pattern: '10.1.*' })).toEqual({ term: { 'source.ip': { value: '10.1.0.0/16' } } });
     expect(refusal({ kind: 'wildcard', field: 'source.ip', pattern: '10.*.1' }).message).toContain('CIDR');
     expect(refusal({ kind: 'wildcard', field: 'destination.port', pattern: '8*' }).code).toBe('QUERY_SYNTAX');
@@ -156,6 +160,8 @@ describe('jsRegexToLucene', () => {
     expect(lucene('^a\\x41"#~<>&$')).toBe('aA\\"\\#\\~\\<\\>\\&');
     expect(lucene('^a.b$', 's')).toBe('a.b');
     expect(lucene('^[^"]$')).toBe('[^\\"]');
+    expect(lucene('^[\\w.-]+$')).toBe('[A-Za-z0-9_.\\-]+');
+    expect(lucene('^[-a-c]$')).toBe('[\\-a-c]');
   });
 
   it('refuses what Lucene cannot express', () => {

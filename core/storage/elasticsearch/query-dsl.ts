@@ -120,7 +120,7 @@ class DslCompiler {
   }
 
   private wildcard(field: string, pattern: string, caseSensitive: boolean): DslQuery {
-    if (!/(?<!\\)[*?]/.test(pattern)) return this.term(field, unescapeWildcard(pattern), caseSensitive);
+    if (!hasWildcard(pattern)) return this.term(field, unescapeWildcard(pattern), caseSensitive);
     const cls = ecsFieldClass(field);
     if (cls === 'ip') {
       const cidr = ipPrefixToCidr(pattern);
@@ -222,6 +222,15 @@ function fail(field: string, reason: string): never {
   throw new VigilError(ErrorCode.QUERY_SYNTAX, `q: ${field}: ${reason}`, { source: 'query', path: field });
 }
 
+/** True when the pattern has a `*` or `?` not escaped by a backslash (a backslash that is itself escaped escapes nothing). */
+function hasWildcard(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === '*' || pattern[i] === '?') return true;
+  }
+  return false;
+}
+
 function unescapeWildcard(pattern: string): string {
   return pattern.replace(/\\(.)/g, '$1');
 }
@@ -316,7 +325,9 @@ export function jsRegexToLucene(pattern: string, flags: string, field: string): 
       while (i < pattern.length && pattern[i] !== ']') {
         if (pattern[i] === '\\') cls += readEscape(true);
         else if (pattern[i] === '-') {
-          cls += '-';
+          // A '-' first or last in a JS class is a literal; Lucene would read it as a range.
+          const literalDash = cls === '[' || cls === '[^' || pattern[i + 1] === ']';
+          cls += literalDash ? '\\-' : '-';
           i++;
         } else {
           cls += classLiteral(pattern[i]);
