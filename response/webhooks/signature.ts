@@ -37,11 +37,12 @@ export function signature(secret: string, id: string, timestampSec: number, body
   return `v1,${mac.digest('base64')}`;
 }
 
-export interface SignedHeaders {
+// A type alias, not an interface: it must fit the header-bag index signature of verifyWebhook.
+export type SignedHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /** The three Standard Webhooks headers, one signature per secret, space-separated. */
 export function signHeaders(secrets: readonly string[], id: string, timestampSec: number, body: string | Buffer): SignedHeaders {
