@@ -1,11 +1,13 @@
 // The per-event detection path shared by the single-threaded hunt and its worker threads: parse,
-// route, take the indexed candidate rules, run their compiled predicates.
+// route, take the indexed candidate rules of that route, run only those whose required literals
+// occur in the raw text (one small Aho–Corasick automaton per route), then their predicates.
 import type { EcsEvent } from '../../core/ecs.ts';
 import { isPlainObject } from '../../core/ecs.ts';
-import { createLiteralPrefilter, createRuleIndex, type LiteralPrefilter, type RuleIndex } from '../index/index.ts';
+import { createLiteralPrefilter, createRuleIndex, type LiteralPrefilter, type Literals, requiredLiterals, type RuleIndex } from '../index/index.ts';
 import type { CompiledRule } from '../matcher/index.ts';
 import type { Pipeline } from '../pipelines/index.ts';
-import { createRawRouter, createRouter, type EventRoute, type Router } from '../routing/index.ts';
+import { createRouter, type EventRoute, type Router } from '../routing/index.ts';
+import type { SigmaRule } from '../sigma/index.ts';
 import { eventTimestamp } from './timestamp.ts';
 
 export interface EventBatch {
@@ -34,7 +36,6 @@ export interface BatchResult {
 export interface Detector {
   readonly router: Router;
   readonly index: RuleIndex;
-  readonly prefilter: LiteralPrefilter;
   /** Positions (in the compiled list) of the rules the event matches. */
   matchEvent(event: EcsEvent): number[];
   /** Same, for an event parsed from `text`: the literal prefilter skips rules the text rules out. */
@@ -42,72 +43,60 @@ export interface Detector {
   processBatch(batch: EventBatch): BatchResult;
 }
 
+interface RouteRules {
+  /** Candidate rule positions for the route. */
+  readonly positions: Int32Array;
+  /** Prefilter over exactly those rules (index k ↔ positions[k]). */
+  readonly prefilter: LiteralPrefilter;
+}
+
 /** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
 export function createDetector(compiled: readonly CompiledRule[], pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Detector {
   const router = createRouter(pipelines);
   const index = createRuleIndex(compiled);
-  const prefilter = createLiteralPrefilter(compiled.map((c) => c.rule));
   const position = new Map<CompiledRule, number>();
   for (const [i, c] of compiled.entries()) position.set(c, i);
-  // Candidate positions per route key, so the hot loop indexes arrays instead of a Map.
-  const positions = new Map<string, Int32Array>();
-  const rawRoute = createRawRouter(router);
-  const candidatesOf = (event: EcsEvent): Int32Array => routeCandidates(router.route(event));
-  const routeCandidates = (route: EventRoute): Int32Array => {
-    let p = positions.get(route.key);
-    if (!p) {
-      p = Int32Array.from(index.candidates(route), (c) => position.get(c)!);
-      positions.set(route.key, p);
+  const literals = new Map<SigmaRule, Literals>();
+  const literalsOf = (rule: SigmaRule): Literals => {
+    if (!literals.has(rule)) literals.set(rule, requiredLiterals(rule));
+    return literals.get(rule);
+  };
+  // Per route key (a handful in practice): candidates as an array and their own small automaton.
+  const byRoute = new Map<string, RouteRules>();
+  const routeRules = (route: EventRoute): RouteRules => {
+    let r = byRoute.get(route.key);
+    if (!r) {
+      const cands = index.candidates(route);
+      r = { positions: Int32Array.from(cands, (c) => position.get(c)!), prefilter: createLiteralPrefilter(cands.map((c) => c.rule), literalsOf) };
+      byRoute.set(route.key, r);
     }
-    return p;
+    return r;
   };
 
   const matchEvent = (event: EcsEvent): number[] => {
     const out: number[] = [];
-    const cands = candidatesOf(event);
-    for (let i = 0; i < cands.length; i++) if (compiled[cands[i]].match(event)) out.push(cands[i]);
+    const { positions } = routeRules(router.route(event));
+    for (let i = 0; i < positions.length; i++) if (compiled[positions[i]].match(event)) out.push(positions[i]);
     return out;
   };
   const matchText = (event: EcsEvent, text: string): number[] => {
-    prefilter.scan(text);
-    return matchScanned(event);
-  };
-  const matchScanned = (event: EcsEvent, route?: EventRoute): number[] => {
     const out: number[] = [];
-    const cands = route ? routeCandidates(route) : candidatesOf(event);
-    for (let i = 0; i < cands.length; i++) {
-      const r = cands[i];
-      if (prefilter.possible(r) && compiled[r].match(event)) out.push(r);
-    }
+    const { positions, prefilter } = routeRules(router.route(event));
+    if (positions.length === 0) return out;
+    prefilter.scan(text);
+    for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
     return out;
-  };
-
-  const framed = (text: string): boolean => {
-    let end = text.length - 1;
-    while (end > 0 && text.charCodeAt(end) <= 32) end--;
-    return text.charCodeAt(end) === 125 /* } */;
-  };
-  const anyPossible = (cands: Int32Array): boolean => {
-    for (let i = 0; i < cands.length; i++) if (prefilter.possible(cands[i])) return true;
-    return false;
   };
 
   return {
     router,
     index,
-    prefilter,
     matchEvent,
     matchText,
     processBatch(batch) {
       const matches: BatchMatch[] = [];
       const problems: BatchResult['problems'] = [];
       for (let i = 0; i < batch.texts.length; i++) {
-        prefilter.scan(batch.texts[i]);
-        // Most events of a flat shape can be routed from their text; when none of that route's
-        // rules survives the prefilter, the event cannot match and is never parsed.
-        const route = rawRoute(batch.texts[i]);
-        // Only well-framed objects are skipped, so truncated lines still get parsed and reported.
-        if (route && !anyPossible(routeCandidates(route)) && framed(batch.texts[i])) continue;
         let event: unknown;
         try {
           event = JSON.parse(batch.texts[i]);
@@ -119,8 +108,7 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           problems.push({ line: batch.lines[i], index: batch.indices[i], reason: 'an event must be a JSON object' });
           continue;
         }
-        // The raw route equals the parsed event's route (see raw-route.ts), so it is reused.
-        for (const rule of matchScanned(event, route)) {
+        for (const rule of matchText(event, batch.texts[i])) {
           const m: BatchMatch = { eventIndex: batch.indices[i], rule };
           if (correlated.has(rule)) {
             m.timestamp = eventTimestamp(event);

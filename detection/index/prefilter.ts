@@ -1,9 +1,9 @@
 // Literal prefilter: one Aho–Corasick pass over an event's raw JSON text finds which required
-// literals occur in it (then each rule's clauses are checked), so the matcher runs only rules that can still match — and an event no rule
-// can match need not be parsed at all. Case is folded in the character-class table, not by
-// lower-casing the text, so a scan allocates nothing.
+// literals occur in it, then each rule's clauses are checked, so the matcher runs only rules that
+// can still match. Case is folded in the character-class table, not by lower-casing the text, so a
+// scan allocates nothing. Build one per set of candidate rules: a small automaton stays in cache.
 import type { SigmaRule } from '../sigma/index.ts';
-import { requiredLiterals } from './literals.ts';
+import { type Literals, requiredLiterals } from './literals.ts';
 
 export interface LiteralPrefilter {
   /** Scans one event text; `possible` then answers for that event. */
@@ -23,7 +23,8 @@ for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789 .,:;_-=!@#$%()[]{}|~') CL
 for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32];
 const K = classes;
 
-export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPrefilter {
+/** `literalsOf` lets callers that build several prefilters over the same rules memoize. */
+export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: (rule: SigmaRule) => Literals = requiredLiterals): LiteralPrefilter {
   const literalIds = new Map<string, number>();
   const always = new Uint8Array(rules.length);
   // Per rule: its clauses as ranges of literal ids. clauseOf[r]..clauseOf[r+1] index clauseStart.
@@ -33,7 +34,7 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[]): LiteralPref
   let unconditional = 0;
   rules.forEach((rule, r) => {
     clauseOf[r] = clauseStart.length;
-    const clauses = requiredLiterals(rule);
+    const clauses = literalsOf(rule);
     if (clauses === undefined) {
       always[r] = 1;
       unconditional++;

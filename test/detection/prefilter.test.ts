@@ -1,5 +1,5 @@
-// The speed paths must not change what matches: literal prefilter and raw-text routing against the
-// plain route → candidates → predicate path, on real events and on hand-made edge cases.
+// The speed path must not change what matches: the literal prefilter against the plain route →
+// candidates → predicate path, on real events and on hand-made edge cases.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -8,7 +8,6 @@ import { createDetector } from '../../detection/hunt/detector.ts';
 import { loadHuntRules } from '../../detection/hunt/rules.ts';
 import { createLiteralPrefilter, regexLiterals, requiredLiterals } from '../../detection/index/index.ts';
 import { bundledRuleDir } from '../../detection/pipelines/index.ts';
-import { createRawRouter, createRouter } from '../../detection/routing/index.ts';
 import { bundledPipelines, parseRule } from './helpers.ts';
 
 const rule = (detection: string) => parseRule(`title: t\nlogsource: { product: windows }\ndetection:\n${detection}`);
@@ -54,33 +53,8 @@ describe('required literals', () => {
   });
 });
 
-describe('raw-text routing', () => {
-  const router = createRouter(bundledPipelines());
-  const raw = createRawRouter(router);
-
-  it('routes flat events exactly as parsing them would', () => {
-    const events = [
-      { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 10, ProviderGuid: '{5770385F-C22A}' },
-      { Channel: 'security', EventID: '4625', host: 'wec' },
-      { SourceName: 'Microsoft-Windows-Security-Auditing', EventID: 4688 },
-      { message: 'no source' },
-    ];
-    for (const e of events) {
-      const text = JSON.stringify(e);
-      expect(raw(text)?.key, text).toBe(router.route(e).key);
-    }
-  });
-
-  it('declines nested, ECS, dotted and duplicate-key events', () => {
-    expect(raw(JSON.stringify({ winlog: { channel: 'Security' }, EventID: 1 }))).toBeUndefined();
-    expect(raw(JSON.stringify({ 'event.code': '1', Channel: 'Security' }))).toBeUndefined();
-    expect(raw('{"Channel":"Security","Channel":"System"}')).toBeUndefined();
-    expect(raw(JSON.stringify({ Event: { System: { Channel: 'Security' } } }))).toBeUndefined();
-  });
-});
-
-describe('fast paths on real events', () => {
-  it('give the same matches as the plain path on the Mordor slice with every bundled rule', () => {
+describe('the prefiltered path on real events', () => {
+  it('gives the same matches as the plain path on the Mordor slice with every bundled rule', () => {
     const pipelines = bundledPipelines();
     const rules = loadHuntRules([bundledRuleDir], pipelines);
     const detector = createDetector(rules.compiled, pipelines, new Set());
