@@ -162,6 +162,65 @@ describe('elasticsearch engine setup', () => {
     expect(fromIndexedEvent(epoch).doc).toEqual({ '@timestamp': now - 1000 });
   });
 
+  it('updates an incident with the sequence numbers it read, and reports a lost race as STORE_VERSION_CONFLICT', async () => {
+    const stored = { id: 'i1', version: 1, title: 'T', state: 'new', severity: 'high', severityRank: 3, tags: [], ruleIds: [], hosts: [], users: [], createdAt: '2026-03-01T00:00:00.000Z', updatedAt: '2026-03-01T00:00:00.000Z', fields: {} };
+    es.routes['GET /vigil-incidents/_doc/i1'] = () => ({ status: 200, body: { _index: 'vigil-incidents', _id: 'i1', found: true, _seq_no: 7, _primary_term: 2, _source: stored } });
+    es.routes['PUT /vigil-incidents/_doc/i1'] = () => ({
+      status: 409,
+      body: { error: { type: 'version_conflict_engine_exception', reason: '[i1]: version conflict, required seqNo [7], primary term [2]. current document has seqNo [8] and primary term [2]' }, status: 409 },
+    });
+    const e = engine();
+    const got = await e.incidents.get('i1');
+    // the sort key the store keeps for itself is not part of the incident
+    const { severityRank: _rank, ...incident } = stored;
+    expect(got).toEqual(incident);
+    const err = (await e.incidents.update('i1', 1, { state: 'triaged' }).catch((x: unknown) => x)) as VigilError;
+    expect(err.code).toBe('STORE_VERSION_CONFLICT');
+    expect(err.message).toContain('incident i1: expected version 1');
+    const write = es.received.find((r) => r.method === 'PUT' && r.path.startsWith('/vigil-incidents/_doc/i1'));
+    const params = new URL(write?.path ?? '', 'http://x').searchParams;
+    expect(params.get('if_seq_no')).toBe('7');
+    expect(params.get('if_primary_term')).toBe('2');
+    expect(params.get('refresh')).toBe('wait_for');
+    expect(JSON.parse(write?.body ?? '{}')).toMatchObject({ id: 'i1', version: 2, state: 'triaged', severityRank: 3 });
+    // a stale version is refused before anything is written
+    const stale = (await e.incidents.update('i1', 5, { state: 'closed' }).catch((x: unknown) => x)) as VigilError;
+    expect(stale.message).toContain('expected version 5 but the stored version is 1');
+    expect(es.received.filter((r) => r.method === 'PUT' && r.path.startsWith('/vigil-incidents/_doc/i1'))).toHaveLength(1);
+  });
+
+  it('claims outbox heads with a conditional write and skips one another process leased first', async () => {
+    const delivery = (id: string, key: string, seqNo: number) => ({
+      _index: 'vigil-outbox',
+      _id: id,
+      _seq_no: seqNo,
+      _primary_term: 1,
+      _source: { id, subscriptionId: 's', eventType: 'x', orderingKey: key, payload: '{}', status: 'pending', attempts: 0, nextAttemptAt: '2026-03-01T00:00:00.000Z', createdAt: '2026-03-01T00:00:00.000Z', seq: id },
+    });
+    const searches: Array<Record<string, unknown>> = [];
+    es.routes['POST /vigil-outbox/_search'] = (r) => {
+      const body = JSON.parse(r.body) as Record<string, unknown>;
+      searches.push(body);
+      // candidates a2 (key A) and b1 (key B); the heads of A and B are a1 (leased elsewhere) and b1
+      const hits = searches.length === 1 ? [delivery('a2', 'A', 3), delivery('b1', 'B', 4)] : [delivery('a1', 'A', 1), delivery('b1', 'B', 4)];
+      return { status: 200, body: { hits: { hits } } };
+    };
+    es.routes['PUT /vigil-outbox/_doc/b1'] = () => ({ status: 200, body: { result: 'updated', _seq_no: 5, _primary_term: 1 } });
+    const e = engine();
+    const claimed = await e.outbox.claimDue('2026-03-01T00:01:00.000Z', 10, 30_000);
+    expect(claimed.map((d) => [d.id, d.attempts])).toEqual([['b1', 1]]);
+    expect(searches[0]).toMatchObject({ collapse: { field: 'orderingKey' }, seq_no_primary_term: true });
+    expect(searches[1]).toMatchObject({ collapse: { field: 'orderingKey' }, query: { bool: { filter: [{ term: { status: 'pending' } }, { terms: { orderingKey: ['A', 'B'] } }] } } });
+    const lease = es.received.find((r) => r.method === 'PUT' && r.path.startsWith('/vigil-outbox/_doc/b1'));
+    expect(new URL(lease?.path ?? '', 'http://x').searchParams.get('if_seq_no')).toBe('4');
+    expect(JSON.parse(lease?.body ?? '{}')).toMatchObject({ leasedUntil: '2026-03-01T00:01:30.000Z', attempts: 1 });
+
+    // the lease write loses to another process: nothing is claimed
+    es.routes['PUT /vigil-outbox/_doc/b1'] = () => ({ status: 409, body: { error: { type: 'version_conflict_engine_exception', reason: 'conflict' }, status: 409 } });
+    searches.length = 0;
+    expect(await e.outbox.claimDue('2026-03-01T00:01:00.000Z', 10, 30_000)).toEqual([]);
+  });
+
   it('refuses calls after close and reports not ready', async () => {
     const e = engine();
     await e.init();
