@@ -92,7 +92,7 @@ detection:
   sel:
     Image: 'C:\Users\\*\AppData\\*.exe'
   nouser:
-    User: null
+    user.name: null
   condition: sel and nouser
 `;
 
