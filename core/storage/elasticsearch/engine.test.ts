@@ -221,6 +221,32 @@ describe('elasticsearch engine setup', () => {
     expect(await e.outbox.claimDue('2026-03-01T00:01:00.000Z', 10, 30_000)).toEqual([]);
   });
 
+  it('refuses to count by a text field, pointing at its keyword field', async () => {
+    const e = engine();
+    const err = (await e.events.terms({}, 'user.name.text', 5).catch((x: unknown) => x)) as VigilError;
+    expect(err.code).toBe('REQUEST_INVALID');
+    expect(err.message).toContain("use 'user.name'");
+    expect((await e.events.terms({}, 'message', 5).catch((x: unknown) => x)) as VigilError).toMatchObject({ code: 'REQUEST_INVALID' });
+  });
+
+  it('reports a query the cluster refuses as QUERY_SYNTAX with the root cause', async () => {
+    es.routes['POST /logs-vigil.*-default/_search'] = () => ({
+      status: 400,
+      body: {
+        error: {
+          type: 'search_phase_execution_exception',
+          reason: 'all shards failed',
+          root_cause: [{ type: 'query_shard_exception', reason: 'failed to create query: For input string: "abc"' }],
+        },
+        status: 400,
+      },
+    });
+    const e = engine();
+    const err = (await e.events.search({ query: { kind: 'term', field: 'custom.count', value: 'abc' } }, { limit: 5 }).catch((x: unknown) => x)) as VigilError;
+    expect(err.code).toBe('QUERY_SYNTAX');
+    expect(err.message).toContain('For input string: "abc"');
+  });
+
   it('refuses calls after close and reports not ready', async () => {
     const e = engine();
     await e.init();

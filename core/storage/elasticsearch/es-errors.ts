@@ -31,6 +31,11 @@ export function esErrorInfo(err: unknown): EsErrorInfo {
       const e = body.error as { type?: unknown; reason?: unknown; root_cause?: Array<{ type?: unknown; reason?: unknown }> };
       if (typeof e.type === 'string') info.type = e.type;
       if (typeof e.reason === 'string') info.reason = e.reason;
+      // "all shards failed" says nothing; the first root cause says what was wrong.
+      const root = Array.isArray(e.root_cause) ? e.root_cause[0] : undefined;
+      if (root && typeof root.reason === 'string' && root.reason !== info.reason) {
+        info.reason = `${info.reason ? `${info.reason}: ` : ''}${typeof root.type === 'string' ? `${root.type}: ` : ''}${root.reason}`;
+      }
     } else if (typeof body === 'string' && body !== '') {
       info.reason = body.slice(0, 300);
     }

@@ -6,6 +6,7 @@
 // [@timestamp, vigil_store.id] (sorting on _id is disabled by default in Elasticsearch 8+).
 import type { estypes } from '@elastic/elasticsearch';
 import { type EcsEvent, getPath, isPlainObject } from '../../ecs.ts';
+import { ecsFieldClass } from '../../ecs-fields.ts';
 import { ErrorCode, VigilError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { checkInterval, msToIso } from '../sqlite/times.ts';
@@ -129,6 +130,13 @@ export class EsEventStore implements EventStore {
         path: 'field',
       });
     }
+    if (ecsFieldClass(field) === 'text') {
+      throw new VigilError(
+        ErrorCode.REQUEST_INVALID,
+        `field: '${field}' is a text field, which Elasticsearch cannot count by; use ${keywordOf(field) ? `'${keywordOf(field)}'` : 'a keyword field (event.code, user.name …)'}`,
+        { source: 'query', path: 'field' },
+      );
+    }
     return this.ctx.countBy('events.terms', this.pattern, this.query(q), field, Math.max(1, Math.trunc(size)));
   }
 
@@ -142,6 +150,12 @@ export class EsEventStore implements EventStore {
     if (q.query && q.query.kind !== 'match_all') filters.push(compileQueryDsl(q.query, { now: this.ctx.clock() }));
     return filters.length ? { bool: { filter: filters } } : { match_all: {} };
   }
+}
+
+/** The keyword field a `.text` multi-field belongs to (`user.name.text` → `user.name`). */
+function keywordOf(field: string): string | undefined {
+  const parent = field.endsWith('.text') ? field.slice(0, -5) : undefined;
+  return parent !== undefined && ecsFieldClass(parent) === 'keyword' ? parent : undefined;
 }
 
 /** A fixed-interval date histogram, aligned to the epoch like the SQLite engine's buckets. */
