@@ -182,20 +182,25 @@ export class DashboardMetrics {
       }
       return out;
     }
-    // Host and user names compare case-insensitively (as the alert store's filters do); the
-    // first spelling seen is shown.
+    // Host and user names compare case-insensitively (as the alert store's filters do) and are
+    // shown in their most common spelling.
+    const norm = (v: string) => (field === 'source_ip' ? v : v.toLowerCase());
     const counts = new Map<string, number>();
-    const shown = new Map<string, string>();
+    const spellings = new Map<string, Map<string, number>>();
     for (const a of await this.alertsIn(range)) {
       const values = field === 'host' ? a.entities.hosts : field === 'user' ? a.entities.users : a.entities.sourceIps;
-      for (const v of new Set(values.map((x) => (field === 'source_ip' ? x : x.toLowerCase())))) {
-        counts.set(v, (counts.get(v) ?? 0) + 1);
+      for (const v of new Set(values)) {
+        const key = norm(v);
+        let s = spellings.get(key);
+        if (!s) spellings.set(key, (s = new Map()));
+        s.set(v, (s.get(v) ?? 0) + 1);
       }
-      for (const v of values) if (!shown.has(field === 'source_ip' ? v : v.toLowerCase())) shown.set(field === 'source_ip' ? v : v.toLowerCase(), v);
+      for (const key of new Set(values.map(norm))) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
+    const shown = (key: string) => sortBuckets(spellings.get(key) ?? new Map())[0]?.key ?? key;
     return sortBuckets(counts)
       .slice(0, size)
-      .map((b) => ({ key: shown.get(b.key) ?? b.key, count: b.count }));
+      .map((b) => ({ key: shown(b.key), count: b.count }));
   }
 
   /** Analyst verdicts per rule (true/false positives from incident closes and alert FP marks), lowest precision first. */
