@@ -95,6 +95,11 @@ const IdParams = {
 
 const EmptyBody = { type: 'object', additionalProperties: false, properties: {} } as const;
 
+/** `curl -X POST` without a body is as good as `{}` on routes whose body is all optional. */
+async function bodyOptional(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
+}
+
 interface DeliveryQuery {
   subscription?: string;
   status?: OutboxDelivery['status'][];
@@ -144,6 +149,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     '/webhooks/subscriptions/:id/rotate-secret',
     {
       config: { roles },
+      preValidation: bodyOptional,
       schema: {
         summary: 'Rotate the signing secret; the previous one keeps signing until previousValidUntil',
         params: IdParams,
@@ -223,6 +229,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     '/webhooks/deliveries/:id/redeliver',
     {
       config: { roles },
+      preValidation: bodyOptional,
       schema: { summary: 'Send a delivered or dead delivery again (same webhook-id, fresh attempts)', params: IdParams, body: EmptyBody, response: { 200: DeliveryView, 404: ErrorReply } },
     },
     async (req) => {

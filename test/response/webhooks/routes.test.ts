@@ -49,9 +49,17 @@ describe('webhook subscriptions API', () => {
     expect(list.json().items.map((s: { id: string }) => s.id)).toEqual([sub.id]);
     expect(list.body).not.toContain('whsec_');
 
-    const rotated = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, headers: t.auth('admin'), payload: {} });
+    const rotated = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, headers: t.auth('admin') });
     expect(rotated.statusCode).toBe(200);
     expect(rotated.json()).toMatchObject({ subscription: { activeSecrets: 2 }, secret: expect.stringMatching(/^whsec_/), previousValidUntil: expect.any(String) });
+
+    // A secret the caller chose is not echoed back.
+    const chosen = `whsec_${Buffer.alloc(40, 9).toString('base64')}`;
+    const rotated2 = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/subscriptions/${sub.id}/rotate-secret`, headers: t.auth('admin'), payload: { secret: chosen } });
+    expect(rotated2.statusCode).toBe(200);
+    expect(rotated2.json()).not.toHaveProperty('secret');
+    expect(rotated2.json().subscription.activeSecrets).toBe(3);
+    expect(rotated2.body).not.toContain('whsec_');
 
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/subscriptions/${sub.id}`, headers: t.auth('admin') });
     expect(del.statusCode).toBe(204);
@@ -104,7 +112,8 @@ describe('webhook subscriptions API', () => {
     expect(JSON.parse(one.json().payload)).toMatchObject({ type: 'incident.created' });
 
     await receiver.up();
-    const re = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/deliveries/${d.id}/redeliver`, headers: t.auth('admin'), payload: {} });
+    // No body at all (curl -X POST) is fine.
+    const re = await t.app.inject({ method: 'POST', url: `/api/v1/webhooks/deliveries/${d.id}/redeliver`, headers: t.auth('admin') });
     expect(re.statusCode).toBe(200);
     expect(re.json()).toMatchObject({ id: d.id, status: 'pending', attempts: 0 });
     expect(await worker.tick()).toMatchObject({ delivered: 1 });
