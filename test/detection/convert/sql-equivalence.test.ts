@@ -100,12 +100,12 @@ const T = Date.parse('2026-03-01T09:00:00Z');
 let n = 0;
 const at = (): string => new Date(T + n++ * 1000).toISOString();
 
-function winProc(image: string, cmd: string, user: string | undefined = 'CORP\\amy'): EcsEvent {
+function winProc(image: string, cmd: string, user: string | null = 'CORP\\amy'): EcsEvent {
   return {
     '@timestamp': at(),
     event: { code: '1', module: 'sysmon' },
     winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', event_id: '1' },
-    ...(user === undefined ? {} : { user: { name: user } }),
+    ...(user === null ? {} : { user: { name: user } }),
     process: { executable: image, command_line: cmd },
   };
 }
@@ -122,9 +122,9 @@ const ECS_EVENTS: EcsEvent[] = [
   winProc(PS, 'powershell INVOKE-Mimikatz'),
   winProc(PS, 'cmd MARKER'),
   winProc(PS, 'cmd marker'),
-  winProc('C:\\Users\\bob\\AppData\\Local\\drop.exe', 'drop', undefined),
+  winProc('C:\\Users\\bob\\AppData\\Local\\drop.exe', 'drop', null),
   winProc('C:\\Users\\bob\\AppData\\Local\\drop.exe', 'drop'),
-  winProc('C:\\Users\\bob\\Desktop\\drop.exe', 'drop', undefined),
+  winProc('C:\\Users\\bob\\Desktop\\drop.exe', 'drop', null),
   { '@timestamp': at(), event: { dataset: 'iptables.log' }, source: { ip: '203.0.113.9' }, destination: { port: 22 } },
   { '@timestamp': at(), event: { dataset: 'iptables.log' }, source: { ip: '10.1.1.1' }, destination: { port: 22 } },
   { '@timestamp': at(), event: { dataset: 'iptables.log' }, source: { ip: 'fd00::5' }, destination: { port: 443 } },
