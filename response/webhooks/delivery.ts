@@ -1,7 +1,8 @@
 // Sends outbox deliveries: claims the due head of each ordering key (so one incident's deliveries
 // go out in order), POSTs each with Standard Webhooks headers signed by the subscription's active
 // secrets, and records the outcome. 2xx is delivered; anything else (status, refused connection,
-// timeout) is retried with exponential backoff and full jitter until maxAttempts, then dead.
+// timeout) is retried with exponential backoff and full jitter until maxAttempts (and at least
+// minRetryWindowMs after the delivery was created), then dead.
 import { ErrorCode, type ErrorRecord, toErrorRecord, VigilError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logging.ts';
 import type { OutboxDelivery, WebhookOutbox } from '../../core/storage/types.ts';
@@ -19,6 +20,11 @@ export interface DeliveryWorkerOptions {
   random?: () => number;
   /** Attempts before a delivery is dead-lettered. @default 12 */
   maxAttempts?: number;
+  /**
+   * Never dead-letter a delivery younger than this, whatever its attempt count: full jitter can
+   * draw short delays, and this keeps a receiver's outage of up to this long lossless. @default 7200000
+   */
+  minRetryWindowMs?: number;
   /** First retry's delay cap. @default 30000 */
   backoffBaseMs?: number;
   /** Largest delay cap. @default 3600000 */
@@ -67,6 +73,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   const random = opts.random ?? Math.random;
   const doFetch = opts.fetch ?? globalThis.fetch;
   const maxAttempts = opts.maxAttempts ?? 12;
+  const minWindowMs = opts.minRetryWindowMs ?? 2 * 3600_000;
   const baseMs = opts.backoffBaseMs ?? 30_000;
   const maxMs = opts.backoffMaxMs ?? 3_600_000;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -77,7 +84,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   let busy = false;
 
   async function fail(d: OutboxDelivery, error: ErrorRecord, status: number | undefined, result: TickResult): Promise<void> {
-    if (d.attempts >= maxAttempts) {
+    if (d.attempts >= maxAttempts && now() - Date.parse(d.createdAt) >= minWindowMs) {
       await opts.outbox.markFailed(d.id, error, status, undefined);
       result.dead++;
       opts.logger?.warn({ delivery: d.id, attempts: d.attempts, error: error.message }, 'webhooks: delivery dead-lettered');

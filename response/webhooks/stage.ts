@@ -22,6 +22,8 @@ import { SubscriptionService } from './subscriptions.ts';
 export interface WebhookSettings {
   /** Attempts before dead [12]. */
   maxAttempts?: number;
+  /** No delivery is dead-lettered younger than this, ms [7200000]. */
+  minRetryWindowMs?: number;
   /** First retry's delay cap, ms [30000]. */
   backoffBaseMs?: number;
   /** Largest delay cap, ms [3600000]. */
@@ -76,6 +78,7 @@ export function createWebhookStage(opts: WebhookStageOptions): WebhookStage {
     outbox: store.outbox,
     subscriptions,
     maxAttempts: s.maxAttempts,
+    minRetryWindowMs: s.minRetryWindowMs,
     backoffBaseMs: s.backoffBaseMs,
     backoffMaxMs: s.backoffMaxMs,
     timeoutMs: s.timeoutMs,

@@ -139,7 +139,7 @@ describe('outbound delivery through the outbox', () => {
     await fanout.onNotice(notice('d1', 'incident.updated', 'inc-a', { change: 'comment' }));
     receiver.status = () => 500;
     await receiver.up();
-    const worker = createDeliveryWorker({ outbox: store.outbox, subscriptions: subs, now, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 5000 });
+    const worker = createDeliveryWorker({ outbox: store.outbox, subscriptions: subs, now, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 5000, minRetryWindowMs: 0 });
     await drain(worker);
     const [dead] = await all();
     expect(dead).toMatchObject({ status: 'dead', attempts: 3, lastStatus: 500, subscriptionId: sub.id });
@@ -214,6 +214,20 @@ describe('outbound delivery through the outbox', () => {
       hang.closeAllConnections();
       await new Promise<void>((r) => hang.close(() => r()));
     }
+  });
+
+  it('does not dead-letter before the minimum retry window, however short the jittered delays were', async () => {
+    await subs.create({ url: receiver.url, events: ['incident.updated'], secret: generateSecret() }, 'key:admin');
+    await store.incidents.create(makeIncident({ id: 'inc-a' }));
+    await new WebhookFanout({ store, subscriptions: subs, now }).onNotice(notice('w1', 'incident.updated', 'inc-a'));
+    // random = 0: every delay is 0, so two attempts happen at once; the window keeps it alive.
+    const worker = createDeliveryWorker({ outbox: store.outbox, subscriptions: subs, now, random: () => 0, maxAttempts: 2, minRetryWindowMs: 3600_000 });
+    for (let i = 0; i < 5; i++) await worker.tick();
+    const [d] = await all();
+    expect(d).toMatchObject({ status: 'pending', attempts: 5 });
+    clock += 3600_000;
+    expect(await worker.tick()).toMatchObject({ dead: 1 });
+    expect((await all())[0]).toMatchObject({ status: 'dead', attempts: 6 });
   });
 
   it('retry delays are full jitter under an exponential cap', () => {

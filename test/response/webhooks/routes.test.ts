@@ -100,7 +100,7 @@ describe('webhook subscriptions API', () => {
     const sub = created.json();
     await t.store.incidents.create(makeIncident({ id: 'inc-1' }));
     await new WebhookFanout({ store: t.store, subscriptions: subs }).onNotice({ id: 'n1', type: 'incident.created', at: new Date().toISOString(), incidentId: 'inc-1', data: {} });
-    const worker = createDeliveryWorker({ outbox: t.store.outbox, subscriptions: subs, maxAttempts: 1 });
+    const worker = createDeliveryWorker({ outbox: t.store.outbox, subscriptions: subs, maxAttempts: 1, minRetryWindowMs: 0 });
     expect(await worker.tick()).toMatchObject({ claimed: 1, dead: 1 });
 
     const log = await t.app.inject({ method: 'GET', url: `/api/v1/webhooks/deliveries?subscription=${sub.id}&status=dead`, headers: t.auth('admin') });
