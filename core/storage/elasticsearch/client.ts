@@ -3,7 +3,7 @@
 // `compatible-with=9`, which an 8.x server refuses (media_type_header_exception); a server that
 // does is spoken to with `compatible-with=8`, which 9.x servers also accept.
 import { readFileSync } from 'node:fs';
-import { Client, Transport, type TransportOptions } from '@elastic/elasticsearch';
+import type { Client, TransportOptions } from '@elastic/elasticsearch';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
 import { ErrorCode, VigilError } from '../../errors.ts';
@@ -31,12 +31,6 @@ function compat8Headers() {
   };
 }
 
-/** The client's transport with 8.x compatibility headers (the client hard-codes 9). */
-class Compat8Transport extends Transport {
-  constructor(opts: TransportOptions) {
-    super({ ...opts, vendoredHeaders: compat8Headers() });
-  }
-}
 
 function readCa(caCert: string): string {
   if (caCert.includes('-----BEGIN')) return caCert;
@@ -52,19 +46,9 @@ function readCa(caCert: string): string {
   }
 }
 
-export function createEsClient(opts: EsConnectionOptions): Client {
-  const nodes = opts.url
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
-  for (const n of nodes) {
-    if (!/^https?:\/\//.test(n)) {
-      throw new VigilError(ErrorCode.CONFIG_INVALID, `elasticsearch.url: expected an http:// or https:// URL, got "${n}"`, {
-        source: 'config',
-        path: 'elasticsearch.url',
-      });
-    }
-  }
+/** Checks the settings without connecting; the engine calls it when it is created, so bad config fails at start. */
+export function checkConnectionOptions(opts: EsConnectionOptions): void {
+  nodesOf(opts);
   if (opts.apiKey && (opts.username || opts.password)) {
     throw new VigilError(ErrorCode.CONFIG_INVALID, 'elasticsearch: set either apiKey or username/password, not both', {
       source: 'config',
@@ -77,16 +61,46 @@ export function createEsClient(opts: EsConnectionOptions): Client {
       path: opts.username === undefined ? 'elasticsearch.username' : 'elasticsearch.password',
     });
   }
+  if (opts.caCert) readCa(opts.caCert);
+}
+
+function nodesOf(opts: EsConnectionOptions): string[] {
+  const nodes = opts.url
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  for (const n of nodes) {
+    if (!/^https?:\/\//.test(n)) {
+      throw new VigilError(ErrorCode.CONFIG_INVALID, `elasticsearch.url: expected an http:// or https:// URL, got "${n}"`, {
+        source: 'config',
+        path: 'elasticsearch.url',
+      });
+    }
+  }
+  return nodes;
+}
+
+/** Loads the client library (only now: the embedded store never needs it) and creates the client. */
+export async function createEsClient(opts: EsConnectionOptions): Promise<Client> {
+  checkConnectionOptions(opts);
+  const es = await import('@elastic/elasticsearch');
   const options: ClientOptions = {
-    nodes,
+    nodes: nodesOf(opts),
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     maxRetries: 3,
   };
   if (opts.apiKey) options.auth = { apiKey: opts.apiKey };
   else if (opts.username !== undefined && opts.password !== undefined) options.auth = { username: opts.username, password: opts.password };
   if (opts.caCert) options.tls = { ca: readCa(opts.caCert) };
-  if (opts.compatibility === 8) options.Transport = Compat8Transport;
-  return new Client(options);
+  if (opts.compatibility === 8) {
+    // The client's transport with 8.x compatibility headers (the client hard-codes 9).
+    options.Transport = class Compat8Transport extends es.Transport {
+      constructor(t: TransportOptions) {
+        super({ ...t, vendoredHeaders: compat8Headers() });
+      }
+    };
+  }
+  return new es.Client(options);
 }
 
 /** True when the server refused the client's compatibility headers (an 8.x server and the 9.x client). */

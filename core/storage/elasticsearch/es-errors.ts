@@ -2,8 +2,19 @@
 // privilege names the privilege and what needed it, a version conflict is STORE_VERSION_CONFLICT,
 // an unreachable or overloaded cluster is STORE_UNAVAILABLE (retryable), a query the cluster
 // refuses is QUERY_SYNTAX. Every message names the cluster operation that failed.
-import { errors } from '@elastic/elasticsearch';
 import { ErrorCode, VigilError } from '../../errors.ts';
+
+// Errors are recognised by the client's error class names, so this module does not load the
+// client (the engine imports it only when it connects; the embedded store never needs it).
+interface ClientError {
+  name: string;
+  message: string;
+  meta?: { statusCode?: number | null; body?: unknown };
+}
+
+function clientError(err: unknown, ...names: string[]): err is ClientError {
+  return err instanceof Error && names.includes(err.name);
+}
 
 /** What a call needs from the Elasticsearch user, for the message when it is refused. */
 export interface Need {
@@ -24,7 +35,7 @@ export interface EsErrorInfo {
 
 /** Status, error type and reason of a client error (a ResponseError's body), when it has them. */
 export function esErrorInfo(err: unknown): EsErrorInfo {
-  if (err instanceof errors.ResponseError) {
+  if (clientError(err, 'ResponseError') && err.meta) {
     const body = err.meta.body as { error?: unknown; status?: number } | string | undefined;
     const info: EsErrorInfo = { status: err.meta.statusCode ?? undefined };
     if (body && typeof body === 'object' && body.error && typeof body.error === 'object') {
@@ -57,11 +68,7 @@ function grantedBy(reason: string | undefined): string | undefined {
 export function translateEsError(err: unknown, place: string, need?: Need): unknown {
   if (err instanceof VigilError) return err;
   const location = { source: 'elasticsearch', path: place };
-  if (
-    err instanceof errors.ConnectionError ||
-    err instanceof errors.TimeoutError ||
-    err instanceof errors.NoLivingConnectionsError
-  ) {
+  if (clientError(err, 'ConnectionError', 'TimeoutError', 'NoLivingConnectionsError', 'RequestAbortedError')) {
     return new VigilError(
       ErrorCode.STORE_UNAVAILABLE,
       `${place}: Elasticsearch is unreachable (${err.name}: ${err.message}); retry when the cluster is back`,
@@ -69,7 +76,7 @@ export function translateEsError(err: unknown, place: string, need?: Need): unkn
       { cause: err, retryable: true },
     );
   }
-  if (err instanceof errors.ResponseError) {
+  if (clientError(err, 'ResponseError')) {
     const info = esErrorInfo(err);
     const detail = `${info.type ?? `HTTP ${info.status}`}${info.reason ? `: ${info.reason}` : ''}`;
     if (info.status === 401) {
@@ -97,7 +104,7 @@ export function translateEsError(err: unknown, place: string, need?: Need): unkn
     }
     return new VigilError(ErrorCode.INTERNAL, `${place}: Elasticsearch answered ${info.status} ${detail}`, location, { cause: err });
   }
-  if (err instanceof errors.ProductNotSupportedError) {
+  if (clientError(err, 'ProductNotSupportedError')) {
     return new VigilError(
       ErrorCode.CONFIG_INVALID,
       `${place}: the server at elasticsearch.url is not Elasticsearch (no x-elastic-product header)`,

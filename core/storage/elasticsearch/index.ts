@@ -11,7 +11,7 @@ import type { StorageEngine } from '../types.ts';
 import { EsAlertStore } from './alert-store.ts';
 import { EsAuditLog } from './audit-log.ts';
 import { BulkIndexer } from './bulk-indexer.ts';
-import { createEsClient, type EsConnectionOptions, isCompatibilityRefusal } from './client.ts';
+import { checkConnectionOptions, createEsClient, type EsConnectionOptions, isCompatibilityRefusal } from './client.ts';
 import { EsContext } from './context.ts';
 import { EsDocumentStore } from './document-store.ts';
 import { translateEsError } from './es-errors.ts';
@@ -77,7 +77,8 @@ export interface ElasticsearchEngine extends StorageEngine {
 export function createElasticsearchEngine(opts: ElasticsearchOptions): ElasticsearchEngine {
   const layout = esLayout(opts);
   const clock = opts.clock ?? Date.now;
-  let client: Client = createEsClient(opts);
+  checkConnectionOptions(opts);
+  let client: Client | undefined;
   let server = '';
   let setup: Promise<Client> | undefined;
   let indexer: BulkIndexer | undefined;
@@ -85,23 +86,25 @@ export function createElasticsearchEngine(opts: ElasticsearchOptions): Elasticse
 
   const where = () => opts.url.split(',')[0];
 
-  async function probe(): Promise<void> {
+  async function probe(c: Client): Promise<Client> {
     try {
-      const info = await client.info();
+      const info = await c.info();
       server = `${info.cluster_name} v${info.version.number}`;
     } catch (err) {
       if (opts.compatibility === undefined && isCompatibilityRefusal(err)) {
         // An 8.x server: speak 8.x, which 9.x servers also accept.
-        await client.close();
-        client = createEsClient({ ...opts, compatibility: 8 });
-        const info = await client.info();
+        await c.close();
+        const c8 = await createEsClient({ ...opts, compatibility: 8 });
+        client = c8;
+        const info = await c8.info();
         server = `${info.cluster_name} v${info.version.number} (REST compatibility 8)`;
-        return;
+        return c8;
       }
       // The root endpoint needs the 'monitor' cluster privilege; without it Vigil can still work.
-      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 403) return;
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 403) return c;
       throw err;
     }
+    return c;
   }
 
   function ensureReady(): Promise<Client> {
@@ -112,14 +115,16 @@ export function createElasticsearchEngine(opts: ElasticsearchOptions): Elasticse
     }
     if (!setup) {
       setup = (async () => {
+        client ??= await createEsClient(opts);
+        let c: Client;
         try {
-          await probe();
+          c = await probe(client);
         } catch (err) {
           throw translateEsError(err, `connect ${where()}`);
         }
-        await ensureLayout(client, layout, { manageTemplates: opts.manageTemplates, logger: opts.logger });
+        await ensureLayout(c, layout, { manageTemplates: opts.manageTemplates, logger: opts.logger });
         opts.logger?.info({ server, prefix: layout.prefix, namespace: layout.namespace }, 'elasticsearch store ready');
-        return client;
+        return c;
       })();
       setup.catch((err: unknown) => {
         // Unreachable now, maybe not in a minute: let the next call try again.
@@ -188,14 +193,14 @@ export function createElasticsearchEngine(opts: ElasticsearchOptions): Elasticse
       if (closed) return;
       closed = true;
       if (indexer) await indexer.close();
-      if (opts.dropOnClose && setup) {
+      if (opts.dropOnClose && setup && client) {
         try {
           await dropLayout(client, layout);
         } catch (err) {
           opts.logger?.warn({ err }, 'elasticsearch: dropOnClose could not remove everything');
         }
       }
-      await client.close();
+      await client?.close();
     },
   };
 }
