@@ -2,6 +2,7 @@
 // summaries, and the enabled/disabled switch an analyst flips. The switch lives in the docs
 // collection 'rule-settings' so it survives restarts; `isEnabled` is synchronous (read on the
 // detection hot path) and answers from a cache that every change updates.
+import { isAbsolute, relative, sep } from 'node:path';
 import { ErrorCode, VigilError } from '../core/errors.ts';
 import type { DocumentStore } from '../core/storage/types.ts';
 import type { SigmaRule } from './sigma/index.ts';
@@ -89,6 +90,14 @@ const verdictCollection = 'rule-verdicts';
 const techniqueTag = /^attack\.(t\d{4}(?:\.\d{3})?)$/i;
 const otherAttackTag = /^attack\.[gs]\d{4}$/i;
 
+// The rule's file as the console shows it: relative to the working directory when inside it, so
+// the API does not publish the server's directory layout.
+function displaySource(source: string): string {
+  if (!isAbsolute(source)) return source;
+  const rel = relative(process.cwd(), source);
+  return rel && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel.split(sep).join('/') : source.split(sep).slice(-3).join('/');
+}
+
 function ruleIdOf(rule: SigmaRule): string {
   return rule.id ?? rule.name ?? rule.title;
 }
@@ -117,7 +126,7 @@ function summarise(rule: SigmaRule): Omit<RuleSummary, 'enabled'> {
     tags: [...rule.tags],
     tactics,
     techniques,
-    source: rule.source,
+    source: displaySource(rule.source),
     falsepositives: [...rule.falsepositives],
     references: [...rule.references],
   };

@@ -9,7 +9,7 @@ export interface StackedColumn {
   parts: Array<{ key: string; value: number }>;
 }
 
-const W = 640;
+const W = 1200;
 
 function niceMax(v: number): number {
   if (v <= 5) return 5;
@@ -20,7 +20,7 @@ function niceMax(v: number): number {
 
 /** Columns over time, each split by key (severity); a legend names the keys. */
 export function stackedColumns(cols: StackedColumn[], keys: Array<{ key: string; label: string }>, opts: { height?: number; ariaLabel: string }): SVGElement {
-  const H = opts.height ?? 220;
+  const H = opts.height ?? 240;
   const left = 36;
   const bottom = 24;
   const top = 24;
@@ -76,23 +76,29 @@ export interface HeatCell {
   title: string;
 }
 
-/** The ATT&CK matrix: one column per tactic, one cell per technique, shaded by alerts seen. */
+/**
+ * The ATT&CK matrix as a heat map: one column per tactic, one small tile per technique, coloured
+ * by coverage (rules), and by how many alerts showed it in the period. Techniques that alerted are
+ * labelled; every tile names itself on hover and focus (title) so the map stays compact.
+ */
 export function attackMatrix(columns: Array<{ tactic: string; label: string; cells: HeatCell[] }>, ariaLabel: string): HTMLElement {
   const maxAlerts = Math.max(1, ...columns.flatMap((c) => c.cells.map((x) => x.alerts)));
   return h(
     'div',
-    { class: 'matrix', role: 'table', 'aria-label': ariaLabel },
-    columns.map((c) =>
-      h(
+    { class: 'matrix', role: 'list', 'aria-label': ariaLabel },
+    columns.map((c) => {
+      const seen = c.cells.filter((x) => x.alerts > 0).sort((a, b) => b.alerts - a.alerts);
+      const quiet = c.cells.filter((x) => x.alerts === 0);
+      return h(
         'div',
-        { class: 'matrix-col', role: 'rowgroup' },
-        h('div', { class: 'matrix-head', role: 'columnheader' }, c.label),
-        c.cells.map((cell) => {
-          // Five heat steps by alert count; technique cells without alerts show coverage only.
-          const heat = cell.alerts > 0 ? Math.min(5, 1 + Math.floor((cell.alerts / maxAlerts) * 4)) : 0;
-          return h('div', { class: `matrix-cell st-${cell.status} heat-${heat}`, role: 'cell', title: cell.title, tabindex: '0' }, cell.technique);
+        { class: 'matrix-col', role: 'listitem', 'data-tactic': c.tactic },
+        h('div', { class: 'matrix-head' }, c.label, h('span', { class: 'matrix-count' }, `${seen.length} / ${c.cells.length}`)),
+        seen.map((cell) => {
+          const heat = Math.min(5, 1 + Math.floor((cell.alerts / maxAlerts) * 4));
+          return h('div', { class: `matrix-cell st-${cell.status} heat-${heat}`, title: cell.title, tabindex: '0', 'data-technique': cell.technique }, `${cell.technique} · ${cell.alerts}`);
         }),
-      ),
-    ),
+        h('div', { class: 'tiles' }, quiet.map((cell) => h('span', { class: `tile st-${cell.status}`, title: cell.title, 'data-technique': cell.technique }))),
+      );
+    }),
   );
 }

@@ -616,7 +616,16 @@ export function formatTime(iso: string | undefined): string {
   return d.toLocaleString(current === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-/** 1d 2h, 3h 05m, 4m 09s: compact durations for clocks and response times. */
+/** A ticking countdown: 2d 03:04:05, 23:59:12. */
+export function formatCountdown(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const d = Math.floor(s / 86400);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hms = `${pad(Math.floor((s % 86400) / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  return d > 0 ? `${d}${current === 'zh' ? '天' : 'd'} ${hms}` : hms;
+}
+
+/** 1d 2h, 3h 05m, 4m 09s: compact durations for response times. */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.round(totalSeconds));
   const d = Math.floor(s / 86400);

@@ -51,7 +51,10 @@ function stopTimers(): void {
 function flash(text: string, kind: 'ok' | 'error' = 'ok'): void {
   const region = document.getElementById('flash');
   if (!region) return;
-  clear(region, h('p', { class: `flash ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text));
+  const note = h('p', { class: `flash ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+  clear(region, note);
+  // Confirmations fade on their own; errors stay until the next message so they can be read.
+  if (kind === 'ok') setTimeout(() => note.remove(), 4000);
 }
 
 function defaultRoute(m: Me): string {

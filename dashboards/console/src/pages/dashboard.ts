@@ -56,7 +56,8 @@ function tacticLabel(tc: string): string {
 }
 
 export const dashboardPage: Page = async (root, ctx) => {
-  const period = ((ctx.params.get('period') as Period | null) ?? '7d') in periods ? ((ctx.params.get('period') as Period | null) ?? '7d') : '7d';
+  const asked = ctx.params.get('period') ?? '24h';
+  const period: Period = asked in periods ? (asked as Period) : '24h';
   const to = new Date();
   const from = new Date(to.getTime() - periods[period]);
   const range = { from: from.toISOString(), to: to.toISOString() };
@@ -108,9 +109,14 @@ export const dashboardPage: Page = async (root, ctx) => {
 
   await Promise.all([
     section(cards.volume, paths.volume, { interval: intervalMs === 3_600_000 ? '1h' : '1d' }, (data) => {
-      const rows = list<Volume>(data, 'volume');
-      if (!rows.length) return empty();
+      const got = new Map(list<Volume>(data, 'volume').map((r) => [Date.parse(r.start), r]));
+      // The API returns buckets between the first and last alert; the chart spans the whole period.
+      const rows: Volume[] = [];
+      for (let at = Math.floor(from.getTime() / intervalMs) * intervalMs; at < to.getTime(); at += intervalMs) {
+        rows.push(got.get(at) ?? { start: new Date(at).toISOString(), total: 0, bySeverity: {} });
+      }
       const total = rows.reduce((a, r) => a + r.total, 0);
+      if (!total) return empty();
       const fmt = (iso: string) => (intervalMs < 86_400_000 ? iso.slice(11, 16) : iso.slice(5, 10));
       return h(
         'div',

@@ -26,7 +26,10 @@ export const eventsPage: Page = async (root, ctx) => {
   const input = h('input', { id: 'event-q', type: 'search', value: q, 'data-search': '' });
   const form = h(
     'form',
-    { class: 'filters card', onsubmit: (e: Event) => (e.preventDefault(), ctx.navigate(`#/events?q=${encodeURIComponent(input.value.trim())}`)) },
+    { class: 'filters card', onsubmit: (e: Event) => {
+        e.preventDefault();
+        ctx.navigate(`#/events?q=${encodeURIComponent(input.value.trim())}`);
+      } },
     h('div', { class: 'field grow' }, h('label', { for: 'event-q' }, t('events.query')), input),
     h('div', { class: 'field buttons' }, h('button', { type: 'submit', class: 'primary' }, t('common.search'))),
   );

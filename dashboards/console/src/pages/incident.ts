@@ -5,7 +5,7 @@
 import { ApiError, errorText, get, post } from '../api.ts';
 import { canWrite, categoryName, gradeName, type Page, type PageContext, severityBadge, stateBadge, subcategoryName } from '../context.ts';
 import { clear, h } from '../dom.ts';
-import { formatDuration, formatTime, lang, t, tv } from '../i18n.ts';
+import { formatCountdown, formatTime, lang, t, tv } from '../i18n.ts';
 import type { IncidentItem } from './queue.ts';
 
 interface Alert {
@@ -80,7 +80,9 @@ function flatten(doc: unknown, prefix = '', out: Array<[string, string]> = []): 
     for (const [k, v] of Object.entries(doc as Record<string, unknown>)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else if (Array.isArray(doc)) {
     if (doc.every((x) => x === null || typeof x !== 'object')) out.push([prefix, doc.join(', ')]);
-    else doc.forEach((x, i) => flatten(x, `${prefix}[${i}]`, out));
+    else {
+      for (const [i, x] of doc.entries()) flatten(x, `${prefix}[${i}]`, out);
+    }
   } else if (doc !== undefined && doc !== null) {
     out.push([prefix, String(doc)]);
   }
@@ -111,7 +113,7 @@ function tickClocks(root: ParentNode): void {
   const now = Date.now();
   for (const el of root.querySelectorAll<HTMLElement>('[data-deadline]')) {
     const left = (Date.parse(el.dataset.deadline ?? '') - now) / 1000;
-    el.textContent = left >= 0 ? t('inc.clock.left', { t: formatDuration(left) }) : t('inc.clock.over', { t: formatDuration(-left) });
+    el.textContent = left >= 0 ? t('inc.clock.left', { t: formatCountdown(left) }) : t('inc.clock.over', { t: formatCountdown(-left) });
     el.classList.toggle('over', left < 0);
   }
 }
@@ -286,7 +288,10 @@ export const incidentPage: Page = async (root, ctx, id) => {
     const assignee = h('input', { id: 'assignee', type: 'text', value: i.assignee ?? '', placeholder: ctx.me.name });
     const assignForm = h(
       'form',
-      { id: 'assign-form', onsubmit: (e: Event) => (e.preventDefault(), void act(() => post(`/incidents/${enc(id)}/assign`, { assignee: assignee.value.trim() || null }))) },
+      { id: 'assign-form', onsubmit: (e: Event) => {
+          e.preventDefault();
+          void act(() => post(`/incidents/${enc(id)}/assign`, { assignee: assignee.value.trim() || null }));
+        } },
       h('label', { for: 'assignee' }, t('inc.assignTo')),
       h('div', { class: 'row' }, assignee, h('button', { type: 'submit', id: 'assign-submit' }, t('inc.assign'))),
     );
@@ -332,7 +337,11 @@ export const incidentPage: Page = async (root, ctx, id) => {
     cat.addEventListener('change', fillSub);
     const classifyForm = h(
       'form',
-      { id: 'classify-form', onsubmit: (e: Event) => (e.preventDefault(), void act(() => post(`/incidents/${enc(id)}/classification`, { category: cat.value, ...(sub.value ? { subcategory: sub.value } : {}) }))) },
+      { id: 'classify-form', onsubmit: (e: Event) => {
+          e.preventDefault();
+          void act(() => post(`/incidents/${enc(id)}/classification`, { category: cat.value, ...(sub.value ? { subcategory: sub.value } : {}) }));
+        },
+      },
       h('label', { for: 'category' }, t('inc.classify')),
       cat,
       sub,
@@ -359,7 +368,11 @@ export const incidentPage: Page = async (root, ctx, id) => {
     const source = h('input', { id: 'merge-source', type: 'text' });
     const mergeForm = h(
       'form',
-      { id: 'merge-form', onsubmit: (e: Event) => (e.preventDefault(), source.value.trim() && void act(() => post(`/incidents/${enc(id)}/merge`, { source: source.value.trim() }))) },
+      { id: 'merge-form', onsubmit: (e: Event) => {
+          e.preventDefault();
+          if (source.value.trim()) void act(() => post(`/incidents/${enc(id)}/merge`, { source: source.value.trim() }));
+        },
+      },
       h('label', { for: 'merge-source' }, t('inc.merge')),
       h('div', { class: 'row' }, source, h('button', { type: 'submit' }, t('inc.doMerge'))),
     );
@@ -454,7 +467,7 @@ export const incidentPage: Page = async (root, ctx, id) => {
             ' ',
             h('span', { class: 'muted small' }, formatTime(a.detectedAt)),
             ' ',
-            [...(a.tactics ?? []), ...(a.techniques ?? [])].map((x) => h('span', { class: 'tag small' }, x)),
+            [...(a.tactics ?? []).map((x) => tv('tactic', x)), ...(a.techniques ?? [])].map((x) => h('span', { class: 'tag small' }, x)),
           ),
           fpForm,
           h(

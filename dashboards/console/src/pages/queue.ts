@@ -2,7 +2,7 @@
 // queue), counts per state, sorting, cursor paging, live refresh by polling, bulk assign and
 // bulk transition. The table keeps its height while loading so nothing jumps.
 import { errorText, get, post } from '../api.ts';
-import { canWrite, categoryName, gradeName, type Page, type PageContext, severityBadge, stateBadge } from '../context.ts';
+import { canWrite, categoryName, gradeName, type Page, severityBadge, stateBadge } from '../context.ts';
 import { clear, h } from '../dom.ts';
 import { formatTime, t, tv } from '../i18n.ts';
 
