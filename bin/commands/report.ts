@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import forge from 'node-forge';
 import { loadConfig } from '../../core/config.ts';
-import { VigilError } from '../../core/errors.ts';
+import type { VigilError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logging.ts';
 import { checkDataDir } from '../../core/services/check.ts';
 import { createStorageEngine } from '../../core/storage/index.ts';

@@ -25,11 +25,11 @@ const helveticaBold = [
 ];
 
 // Characters outside Latin-1 that WinAnsiEncoding still has (PDF 1.4 Appendix D).
-const winAnsiExtra: Record<number, number> = {
-  0x20ac: 0x80, 0x2026: 0x85, 0x2013: 0x96, 0x2014: 0x97, 0x2018: 0x91, 0x2019: 0x92, 0x201c: 0x93, 0x201d: 0x94, 0x2022: 0x95, 0x2122: 0x99,
+const winAnsiExtra: Record<string, number> = {
+  '€': 0x80, '…': 0x85, '–': 0x96, '—': 0x97, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '™': 0x99,
 };
 // Common symbols WinAnsi lacks, written in ASCII instead of '?'.
-const asciiFallback: Record<number, string> = { 0x2192: '->', 0x2190: '<-', 0x2264: '<=', 0x2265: '>=', 0x2212: '-', 0x00a0: ' ' };
+const asciiFallback: Record<string, string> = { '→': '->', '←': '<-', '≤': '<=', '≥': '>=', '−': '-', '\u00a0': ' ' };
 
 /** Whether the character is drawn with the CJK font. */
 export function isCjk(cp: number): boolean {
@@ -56,7 +56,7 @@ function charWidth(ch: string, font: FontName): number {
   const cp = ch.codePointAt(0) as number;
   if (isCjk(cp)) return 1000;
   if (cp >= 32 && cp <= 126) return (font === 'bold' ? helveticaBold : helvetica)[cp - 32];
-  const fb = asciiFallback[cp];
+  const fb = asciiFallback[ch];
   if (fb) return [...fb].reduce((s, c) => s + charWidth(c, font), 0);
   return 556;
 }
@@ -110,8 +110,8 @@ function latinString(text: string): string {
     let bytes: number[];
     if (cp >= 0x20 && cp <= 0x7e) bytes = [cp];
     else if (cp >= 0xa1 && cp <= 0xff) bytes = [cp];
-    else if (winAnsiExtra[cp] !== undefined) bytes = [winAnsiExtra[cp]];
-    else if (asciiFallback[cp]) bytes = [...asciiFallback[cp]].map((c) => c.charCodeAt(0));
+    else if (winAnsiExtra[ch] !== undefined) bytes = [winAnsiExtra[ch]];
+    else if (asciiFallback[ch]) bytes = [...asciiFallback[ch]].map((c) => c.charCodeAt(0));
     else bytes = [0x3f];
     for (const b of bytes) {
       if (b === 0x28 || b === 0x29 || b === 0x5c) s += `\\${String.fromCharCode(b)}`;

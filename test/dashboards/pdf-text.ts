@@ -23,8 +23,14 @@ function unescapeLiteral(s: string): string {
       const oct = s.slice(i, i + 3).match(/^[0-7]{1,3}/)?.[0] ?? n;
       i += oct.length - 1;
       const code = Number.parseInt(oct, 8);
-      const winAnsi: Record<number, string> = { 0x85: '…', 0x96: '–', 0x97: '—', 0x95: '•' };
-      out += winAnsi[code] ?? String.fromCharCode(code);
+      // WinAnsi bytes the writer uses above 0x7e, back to their characters.
+      const winAnsi = new Map([
+        [0x85, '…'],
+        [0x96, '–'],
+        [0x97, '—'],
+        [0x95, '•'],
+      ]);
+      out += winAnsi.get(code) ?? String.fromCharCode(code);
     } else out += { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' }[n] ?? n;
   }
   return out;
