@@ -179,6 +179,14 @@ describe('BulkIndexer', () => {
     expect(ix.stats()).toMatchObject({ pending: 0, indexed: 1, failed: 1 });
   });
 
+  it('answers the caller even when a reply leaves documents out', async () => {
+    es.bulkScript = () => ({ status: 200, body: { took: 1, errors: false, items: [] } });
+    const ix = indexer();
+    const err = (await ix.add(docs(2)).catch((e: unknown) => e)) as VigilError;
+    expect(err.message).toContain('no result for document e0');
+    expect(ix.stats().pending).toBe(0);
+  });
+
   it('names the missing privilege when the cluster answers 403', async () => {
     es.bulkScript = () => ({
       status: 403,

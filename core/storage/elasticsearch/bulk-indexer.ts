@@ -76,6 +76,8 @@ interface Entry {
   attempts: number;
   firstTry: number;
   lastError?: ItemError;
+  /** Set once resolved or rejected; a second settle is ignored. */
+  done?: boolean;
   resolve(o: BulkOutcome): void;
   reject(e: unknown): void;
 }
@@ -197,6 +199,8 @@ export class BulkIndexer {
   }
 
   private settle(e: Entry, outcome: BulkOutcome | { error: unknown }): void {
+    if (e.done) return;
+    e.done = true;
     if ('error' in outcome) {
       this.counters.failed++;
       e.reject(outcome.error);
@@ -217,10 +221,16 @@ export class BulkIndexer {
       const batch = this.takeBatch();
       if (this.queue.length === 0) this.flushDue = false;
       this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.schedule();
-      });
+      void this.send(batch)
+        .catch((err: unknown) => {
+          // A fault of the indexer itself must still answer every caller, never leave it waiting.
+          const error = err instanceof VigilError ? err : new VigilError(ErrorCode.INTERNAL, `${this.o.place}: ${(err as Error).message}`, undefined, { cause: err });
+          for (const e of batch) this.settle(e, { error });
+        })
+        .finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
     }
     if (this.queue.length > 0 && !this.timer && !this.flushDue) {
       this.timer = setTimeout(() => {
@@ -288,6 +298,14 @@ export class BulkIndexer {
         });
       }
     });
+    for (const e of batch.slice(reply.items.length)) {
+      this.settle(e, {
+        error: new VigilError(ErrorCode.INTERNAL, `${this.o.place}: Elasticsearch sent no result for document ${e.item.id}`, {
+          source: 'elasticsearch',
+          path: this.o.place,
+        }),
+      });
+    }
     if (retry.length) this.retryLater(retry, describe(retry[0].lastError));
     if (deadLetter.length) await this.deadLetter(deadLetter);
   }
