@@ -112,23 +112,25 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
       'idempotency-key': d.id,
       'user-agent': opts.userAgent ?? 'Vigil-Webhooks',
     };
-    let status: number | undefined;
+    let res: Response;
+    let text: string;
     try {
-      const res = await doFetch(sub.url, { method: 'POST', headers, body: d.payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      status = res.status;
-      const text = await res.text().catch(() => '');
-      if (res.status >= 200 && res.status < 300) {
-        await opts.outbox.markDelivered(d.id, res.status, new Date(now()).toISOString());
-        result.delivered++;
-        return;
-      }
-      await fail(d, statusError(d, sub.url, res.status, text), status, result);
+      res = await doFetch(sub.url, { method: 'POST', headers, body: d.payload, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      text = await res.text().catch(() => '');
     } catch (err) {
       const cause = err as Error & { cause?: { code?: string } };
       const reason = cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause.cause?.code ?? cause.message);
       const error: ErrorRecord = { code: ErrorCode.CONFIG_UNREACHABLE, message: `webhook ${d.id} to ${sub.url}: ${reason}`, location: { source: sub.url }, retryable: true };
-      await fail(d, error, status, result);
+      await fail(d, error, undefined, result);
+      return;
     }
+    // Recording the outcome is outside the try: a store error after a 2xx must not count as a failed send.
+    if (res.status >= 200 && res.status < 300) {
+      await opts.outbox.markDelivered(d.id, res.status, new Date(now()).toISOString());
+      result.delivered++;
+      return;
+    }
+    await fail(d, statusError(d, sub.url, res.status, text), res.status, result);
   }
 
   async function tick(): Promise<TickResult> {
