@@ -1,13 +1,12 @@
 // The per-event detection path shared by the single-threaded hunt and its worker threads: parse,
 // route, take the indexed candidate rules of that route, run only those whose required literals
-// occur in the raw text (one small Aho–Corasick automaton per route), then their predicates.
+// occur in the raw text (one Aho–Corasick pass), then their predicates.
 import type { EcsEvent } from '../../core/ecs.ts';
 import { isPlainObject } from '../../core/ecs.ts';
-import { createLiteralPrefilter, createRuleIndex, type LiteralPrefilter, type Literals, requiredLiterals, type RuleIndex } from '../index/index.ts';
+import { createLiteralPrefilter, createRuleIndex, type RuleIndex } from '../index/index.ts';
 import type { CompiledRule } from '../matcher/index.ts';
 import type { Pipeline } from '../pipelines/index.ts';
 import { createRouter, type EventRoute, type Router } from '../routing/index.ts';
-import type { SigmaRule } from '../sigma/index.ts';
 import { eventTimestamp } from './timestamp.ts';
 
 export interface EventBatch {
@@ -43,48 +42,38 @@ export interface Detector {
   processBatch(batch: EventBatch): BatchResult;
 }
 
-interface RouteRules {
-  /** Candidate rule positions for the route. */
-  readonly positions: Int32Array;
-  /** Prefilter over exactly those rules (index k ↔ positions[k]). */
-  readonly prefilter: LiteralPrefilter;
-}
-
 /** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
 export function createDetector(compiled: readonly CompiledRule[], pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Detector {
   const router = createRouter(pipelines);
   const index = createRuleIndex(compiled);
   const position = new Map<CompiledRule, number>();
   for (const [i, c] of compiled.entries()) position.set(c, i);
-  const literals = new Map<SigmaRule, Literals>();
-  const literalsOf = (rule: SigmaRule): Literals => {
-    if (!literals.has(rule)) literals.set(rule, requiredLiterals(rule));
-    return literals.get(rule);
-  };
-  // Per route key (a handful in practice): candidates as an array and their own small automaton.
-  const byRoute = new Map<string, RouteRules>();
-  const routeRules = (route: EventRoute): RouteRules => {
-    let r = byRoute.get(route.key);
-    if (!r) {
-      const cands = index.candidates(route);
-      r = { positions: Int32Array.from(cands, (c) => position.get(c)!), prefilter: createLiteralPrefilter(cands.map((c) => c.rule), literalsOf) };
-      byRoute.set(route.key, r);
+  // One automaton over every rule's literals: per-logsource automata were measured no faster and
+  // cost more memory.
+  const prefilter = createLiteralPrefilter(compiled.map((c) => c.rule));
+  // Candidate positions per route key, so the hot loop indexes arrays instead of a Map.
+  const byRoute = new Map<string, Int32Array>();
+  const candidates = (route: EventRoute): Int32Array => {
+    let p = byRoute.get(route.key);
+    if (!p) {
+      p = Int32Array.from(index.candidates(route), (c) => position.get(c)!);
+      byRoute.set(route.key, p);
     }
-    return r;
+    return p;
   };
 
   const matchEvent = (event: EcsEvent): number[] => {
     const out: number[] = [];
-    const { positions } = routeRules(router.route(event));
+    const positions = candidates(router.route(event));
     for (let i = 0; i < positions.length; i++) if (compiled[positions[i]].match(event)) out.push(positions[i]);
     return out;
   };
   const matchText = (event: EcsEvent, text: string): number[] => {
     const out: number[] = [];
-    const { positions, prefilter } = routeRules(router.route(event));
+    const positions = candidates(router.route(event));
     if (positions.length === 0) return out;
     prefilter.scan(text);
-    for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
+    for (let k = 0; k < positions.length; k++) if (prefilter.possible(positions[k]) && compiled[positions[k]].match(event)) out.push(positions[k]);
     return out;
   };
 
