@@ -26,20 +26,25 @@ export const rulesConvertCommand: Command = {
     index: { type: 'string', valueName: 'pattern', description: 'esql: the FROM index pattern (default: logs-*)' },
   },
   async run(args, io) {
+    // Usage errors exit 2 (types.ts), with the usage line, instead of going through the error path.
+    const usage = (message: string): number => {
+      io.stderr.write(`vigil rules convert: ${message}\nUsage: vigil ${rulesConvertCommand.usage}\n`);
+      return 2;
+    };
     const target = args.values.target;
     if (typeof target !== 'string' || !isTargetName(target)) {
-      throw new VigilError(ErrorCode.CLI_USAGE, `rules convert: --target must be one of ${targetNames.join(', ')}${typeof target === 'string' ? ` (got '${target}')` : ''}`);
+      return usage(`--target must be one of ${targetNames.join(', ')}${typeof target === 'string' ? ` (got '${target}')` : ''}`);
     }
     if (args.positionals.length === 0) {
-      throw new VigilError(ErrorCode.CLI_USAGE, 'rules convert: give at least one rule file or folder (e.g. rules/sigma/rules/windows)');
+      return usage('give at least one rule file or folder (e.g. rules/sigma/rules/windows)');
     }
     const logsource = args.values.logsource;
     if (logsource !== undefined && logsource !== 'include' && logsource !== 'omit') {
-      throw new VigilError(ErrorCode.CLI_USAGE, `rules convert: --logsource must be include or omit (got '${String(logsource)}')`);
+      return usage(`--logsource must be include or omit (got '${String(logsource)}')`);
     }
     const index = args.values.index;
     if (index !== undefined && (typeof index !== 'string' || !/^[A-Za-z0-9_.*,:-]+$/.test(index))) {
-      throw new VigilError(ErrorCode.CLI_USAGE, `rules convert: --index ${JSON.stringify(index)}: letters, digits and _ . * , : - only`);
+      return usage(`--index ${JSON.stringify(index)}: letters, digits and _ . * , : - only`);
     }
     const pipelinePaths = ((args.values.pipelines as string[] | undefined) ?? [bundledPipelineDir]).map((p) => resolve(io.cwd, p));
     const { pipelines, errors } = loadPipelines(pipelinePaths);
