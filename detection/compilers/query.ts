@@ -85,7 +85,9 @@ class QueryCompiler {
     const body = this.condition(resolved, searches);
     if (this.opts.logsource === false) return body;
     const ls = logsourceQuery(this.rule.logsource, this.opts.pipelines);
-    return ls === undefined ? body : and([ls, body]);
+    // The detection first: it is usually selective and cheaper than the logsource test, and SQLite
+    // evaluates AND left to right.
+    return ls === undefined ? body : and([body, ls]);
   }
 
   fail(code: VigilError['code'], path: string, reason: string, item?: DetectionItem): VigilError {
