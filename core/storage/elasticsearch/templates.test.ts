@@ -108,8 +108,11 @@ describe('event templates', () => {
     expect(t.data_stream).toEqual({});
     expect(t.composed_of).toEqual(['vigil-events-settings', 'vigil-events-ecs-mappings']);
     expect(t.priority).toBeGreaterThan(100);
-    const s = settingsComponentTemplate(l).settings as { index: { lifecycle: { name: string }; query: { default_field: string[] } } };
+    const s = settingsComponentTemplate(l).settings as {
+      index: { lifecycle: { name: string }; query: { default_field: string[] }; mapping: { ignore_malformed: boolean } };
+    };
     expect(s.index.lifecycle.name).toBe('vigil-events');
+    expect(s.index.mapping.ignore_malformed).toBe(true);
     expect(s.index.query.default_field).toContain('message');
     expect(s.index.query.default_field).toContain('user.name');
     expect(defaultSearchFields().length).toBeLessThanOrEqual(1000);

@@ -259,7 +259,9 @@ export function settingsComponentTemplate(layout: EsLayout): estypes.ClusterPutC
     settings: {
       index: {
         lifecycle: { name: layout.ilmPolicy },
-        mapping: { total_fields: { limit: 10_000 } },
+        // As Elastic's own logs templates do: a value of the wrong type (text in a long field) is
+        // kept in _source and listed in _ignored instead of refusing the whole event.
+        mapping: { total_fields: { limit: 10_000 }, ignore_malformed: true },
         query: { default_field: defaultSearchFields() },
       },
     },
