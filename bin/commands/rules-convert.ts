@@ -2,7 +2,7 @@
 // in the target language, through the same field mapping as the streaming engine. A rule that
 // cannot be converted is named on stderr with its file, id and reason; the exit code is then 1.
 import { relative, resolve, sep } from 'node:path';
-import { ErrorCode, VigilError } from '../../core/errors.ts';
+import { VigilError } from '../../core/errors.ts';
 import { correlationRefusal, createTarget, isTargetName, ruleLabel, targetNames } from '../../detection/compilers/targets/index.ts';
 import { loadRuleDocuments } from '../../detection/hunt/index.ts';
 import { bundledPipelineDir, loadPipelines } from '../../detection/pipelines/index.ts';

@@ -469,3 +469,87 @@ describe('conversion targets: every modifier and condition form', () => {
     expect(dsl.compile(r)).toEqual(expected.dsl);
   });
 });
+
+function refusalOf(fn: () => unknown): VigilError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof VigilError) return err;
+    throw err;
+  }
+  throw new Error('expected the target to refuse the rule');
+}
+
+describe('conversion targets: names, mapping and refusals', () => {
+  const sameParent = rule(`sel:\n    process.name|fieldref: process.parent.name`, 'sel');
+
+  it('refuses comparing two fields in Lucene and the Query DSL, naming the rule, file and target', () => {
+    const l = refusalOf(() => lucene.compile(sameParent));
+    expect(l.code).toBe('SIGMA_UNSUPPORTED');
+    expect(l.message).toBe(
+      '20000000-0000-4000-8000-000000000001: inline.yml: lucene: process.name = process.parent.name: a query string cannot compare two fields (pySigma refuses it too)',
+    );
+    const d = refusalOf(() => dsl.compile(sameParent));
+    expect(d.code).toBe('SIGMA_UNSUPPORTED');
+    expect(d.message).toMatch(/^20000000-0000-4000-8000-000000000001: inline\.yml: es-dsl: process\.name = process\.parent\.name: comparing two fields needs a script query/);
+    expect(esql.compile(sameParent)).toBe('FROM logs-* | WHERE process.name == process.parent.name');
+  });
+
+  it('refuses a regex Lucene cannot express, with the pattern in the reason', () => {
+    const r = rule(String.raw`sel:
+    process.command_line|re: '\bwhoami\b'`, 'sel');
+    expect(refusalOf(() => esql.compile(r)).message).toContain('the word boundary \\b cannot be expressed');
+  });
+
+  it('uses the pipelines: Sigma names become ECS fields, and --all-paths keeps the raw-name fallbacks', () => {
+    const pipelines = loadPipelines([bundledPipelineDir]).pipelines;
+    const r = rule(String.raw`sel:
+    Image|endswith: '\whoami.exe'`, 'sel', '{ product: windows, category: process_creation }');
+    expect(createTarget('lucene', { pipelines }).compile(r)).toBe('process.executable:*\\\\whoami.exe');
+    expect(createTarget('esql', { pipelines }).compile(r)).toBe('FROM logs-* | WHERE TO_LOWER(process.executable) LIKE "*\\\\\\\\whoami.exe"');
+    const all = createTarget('lucene', { pipelines, allPaths: true }).compile(r);
+    expect(all.startsWith('process.executable:*\\\\whoami.exe OR ((NOT _exists_:process.executable) AND NewProcessName:*\\\\whoami.exe)')).toBe(true);
+    // The stores' targets add the logsource filter: Sysmon's channel is part of process_creation.
+    expect(JSON.stringify(createTarget('es-dsl', { pipelines }).compile(r))).toContain('"microsoft-windows-sysmon/operational"');
+  });
+
+  it('sql: the store statement over events with every value bound, never spliced', () => {
+    const sql = createTarget('sql', { pipelines: [], logsource: false });
+    const out = sql.compile(rule(`sel:\n    process.name: "Cmd.exe' OR 1=1 --"`, 'sel'));
+    expect(out.sql).toBe(
+      "SELECT id, doc FROM events WHERE EXISTS (SELECT 1 FROM json_each(doc, ?) AS je WHERE ((je.type = 'text' AND lower(je.value) = lower(?))) AND (je.key IS NULL OR je.key < ''))",
+    );
+    expect(out.params).toEqual(['$."process"."name"', "Cmd.exe' OR 1=1 --"]);
+    expect(sql.render(out).split('\n')).toEqual([
+      '-- The embedded store runs this with the parameters below bound to the ?s in order',
+      '-- (vigil_regexp and vigil_cidr are functions the store registers on its connection).',
+      out.sql,
+      `-- params: ${JSON.stringify(out.params)}`,
+    ]);
+  });
+
+  it('esql quotes field names that are not plain identifiers, and lowers non-ASCII text', () => {
+    expect(esql.compile(rule(`sel:\n    cs-uri-query|contains: 'cmd='`, 'sel'))).toBe('FROM logs-* | WHERE TO_LOWER(`cs-uri-query`) LIKE "*cmd=*"');
+    expect(esql.compile(rule(`sel:\n    process.command_line|contains: 'STRASSE Ärger'`, 'sel'))).toBe(
+      'FROM logs-* | WHERE TO_LOWER(process.command_line) LIKE "*strasse ärger*"',
+    );
+    expect(createTarget('esql', { pipelines: [], logsource: false, index: 'logs-vigil.*-default' }).compile(rule(`sel:\n    process.pid: 4`, 'sel'))).toBe(
+      'FROM logs-vigil.*-default | WHERE process.pid == 4',
+    );
+  });
+
+  it('es-dsl: a text field wildcard with words around it is a regexp Lucene can run (dot-all instead of [\\s\\S])', () => {
+    expect(dsl.compile(rule(`sel:\n    message: 'Failed * for root'`, 'sel'))).toEqual({
+      regexp: { message: { value: 'Failed .* for root', flags: 'NONE', case_insensitive: true } },
+    });
+  });
+
+  it('lucene: reserved characters escaped, and a case-insensitive regex spelled with both cases', () => {
+    expect(lucene.compile(rule(String.raw`sel:
+    process.command_line: 'a+b (c) [d] {e} "f" g:h/i\j ~k ^l !m &n |o <p> =q'`, 'sel'))).toBe(
+      String.raw`process.command_line:a\+b\ \(c\)\ \[d\]\ \{e\}\ \"f\"\ g\:h\/i\\j\ \~k\ \^l\ \!m\ \&n\ \|o\ \<p\>\ \=q`,
+    );
+    expect(lucene.compile(rule(String.raw`sel:
+    process.command_line|re|i: 'mimi[a-f0-9]{2}z'`, 'sel'))).toBe('process.command_line:/.*[mM][iI][mM][iI][a-f0-9A-F]{2}[zZ].*/');
+  });
+});
