@@ -247,6 +247,54 @@ describe('elasticsearch engine setup', () => {
     expect(err.message).toContain('For input string: "abc"');
   });
 
+  it('puts alerts with op_type create, reporting the ones already stored as duplicates', async () => {
+    const e = engine();
+    const alert = (id: string) => ({
+      id,
+      ruleId: 'r',
+      ruleTitle: 'R',
+      ruleLevel: 'high' as const,
+      ruleTags: [],
+      tactics: [],
+      techniques: [],
+      severity: 'high' as const,
+      riskScore: 50,
+      eventIds: [],
+      events: [],
+      entities: { hosts: [], users: [], sourceIps: [], destinationIps: [], processes: [], hashes: [] },
+      eventTime: '2026-03-01T00:00:00.000Z',
+      detectedAt: '2026-03-01T00:00:01.000Z',
+      origin: 'stream' as const,
+      groupKey: 'g',
+      status: 'open' as const,
+      data: {},
+    });
+    expect(await e.alerts.put([alert('a1'), alert('a2')])).toEqual({ inserted: ['a1', 'a2'], duplicates: [] });
+    expect(await e.alerts.put([alert('a2'), alert('a3')])).toEqual({ inserted: ['a3'], duplicates: ['a2'] });
+    expect(es.bulks.flat().every((o) => o.action === 'create' && o.index === 'vigil-alerts')).toBe(true);
+    const bulk = es.received.filter((r) => r.path.startsWith('/_bulk'));
+    expect(bulk.every((r) => new URL(r.path, 'http://x').searchParams.get('refresh') === 'wait_for')).toBe(true);
+    const bad = (await e.alerts.put([{ ...alert('a4'), detectedAt: 'soon' }]).catch((x: unknown) => x)) as VigilError;
+    expect(bad.message).toContain('alerts[0].detectedAt');
+  });
+
+  it('refuses a timeline entry for an unknown incident before writing anything', async () => {
+    es.routes['POST /vigil-incidents/_mget'] = () => ({
+      status: 200,
+      body: { docs: [{ _index: 'vigil-incidents', _id: 'i1', found: true }, { _index: 'vigil-incidents', _id: 'i404', found: false }] },
+    });
+    const e = engine();
+    const entry = (id: string, incidentId: string) => ({ id, incidentId, at: '2026-03-01T00:00:00.000Z', actor: 'system', kind: 'comment', data: {} });
+    const err = (await e.incidents.appendTimeline([entry('t1', 'i1'), entry('t2', 'i404')]).catch((x: unknown) => x)) as VigilError;
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toContain('timeline[1].incidentId: incident i404 not found');
+    expect(es.bulks).toHaveLength(0);
+    await e.incidents.appendTimeline([entry('t1', 'i1')]);
+    await e.incidents.appendTimeline([entry('t1', 'i1')]);
+    // the retried entry answered 409 and is skipped: stored once
+    expect(es.storedIds('vigil-incident-timeline')).toEqual(['t1']);
+  });
+
   it('refuses calls after close and reports not ready', async () => {
     const e = engine();
     await e.init();
