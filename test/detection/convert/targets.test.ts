@@ -24,7 +24,7 @@ const TABLE: Row[] = [
   [
     "plain value",
     "sel",
-    String.raw`sel:
+    `sel:
     process.name: 'Cmd.exe'`,
     {
       lucene: "process.name:Cmd.exe",
@@ -35,7 +35,7 @@ const TABLE: Row[] = [
   [
     "contains",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|contains: 'a b'`,
     {
       lucene: "process.command_line:*a\\ b*",
@@ -68,7 +68,7 @@ const TABLE: Row[] = [
   [
     "value list (OR)",
     "sel",
-    String.raw`sel:
+    `sel:
     process.name: ['a.exe', 'b*.exe']`,
     {
       lucene: "process.name:(a.exe OR b*.exe)",
@@ -79,7 +79,7 @@ const TABLE: Row[] = [
   [
     "contains|all",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|contains|all: ['-nop', 'hidden']`,
     {
       lucene: "process.command_line:*\\-nop* AND process.command_line:*hidden*",
@@ -90,7 +90,7 @@ const TABLE: Row[] = [
   [
     "cased",
     "sel",
-    String.raw`sel:
+    `sel:
     process.name|cased: 'Cmd.exe'`,
     {
       lucene: "process.name:Cmd.exe",
@@ -134,7 +134,7 @@ const TABLE: Row[] = [
   [
     "re|i with anchors and a slash",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|re|i: '^invoke-[a-z]+/x$'`,
     {
       lucene: "process.command_line:/[iI][nN][vV][oO][kK][eE]-[a-zA-Z]+\\/[xX]/",
@@ -145,7 +145,7 @@ const TABLE: Row[] = [
   [
     "base64",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|base64: 'abc'`,
     {
       lucene: "process.command_line:YWJj",
@@ -156,7 +156,7 @@ const TABLE: Row[] = [
   [
     "base64offset|contains",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|base64offset|contains: 'foobar'`,
     {
       lucene: "process.command_line:(*Zm9vYmFy* OR *Zvb2Jhc* OR *mb29iYX*)",
@@ -167,7 +167,7 @@ const TABLE: Row[] = [
   [
     "wide|base64offset|contains",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|wide|base64offset|contains: 'ping'`,
     {
       lucene: "process.command_line:(*cABpAG4AZw* OR *AAaQBuAGcA* OR *wAGkAbgBnA*)",
@@ -178,7 +178,7 @@ const TABLE: Row[] = [
   [
     "windash|contains",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|windash|contains: ' -f '`,
     {
       lucene: "process.command_line:(*\\ \\-f\\ * OR *\\ \\/f\\ * OR *\\ –f\\ * OR *\\ —f\\ * OR *\\ ―f\\ *)",
@@ -189,7 +189,7 @@ const TABLE: Row[] = [
   [
     "cidr (IPv4)",
     "sel",
-    String.raw`sel:
+    `sel:
     source.ip|cidr: '10.0.0.0/8'`,
     {
       lucene: "source.ip:10.0.0.0\\/8",
@@ -200,7 +200,7 @@ const TABLE: Row[] = [
   [
     "cidr (IPv6)",
     "sel",
-    String.raw`sel:
+    `sel:
     source.ip|cidr: 'fd00::/8'`,
     {
       lucene: "source.ip:fd00\\:0\\:0\\:0\\:0\\:0\\:0\\:0\\/8",
@@ -211,7 +211,7 @@ const TABLE: Row[] = [
   [
     "exists: true",
     "sel",
-    String.raw`sel:
+    `sel:
     user.name|exists: true`,
     {
       lucene: "_exists_:user.name",
@@ -222,7 +222,7 @@ const TABLE: Row[] = [
   [
     "exists: false",
     "sel",
-    String.raw`sel:
+    `sel:
     user.name|exists: false`,
     {
       lucene: "NOT _exists_:user.name",
@@ -233,7 +233,7 @@ const TABLE: Row[] = [
   [
     "lt and gte",
     "sel",
-    String.raw`sel:
+    `sel:
     destination.port|lt: 1024
     process.pid|gte: 4`,
     {
@@ -245,7 +245,7 @@ const TABLE: Row[] = [
   [
     "neq",
     "sel",
-    String.raw`sel:
+    `sel:
     process.name|neq: 'svchost.exe'`,
     {
       lucene: "NOT process.name:svchost.exe",
@@ -256,7 +256,7 @@ const TABLE: Row[] = [
   [
     "null",
     "sel",
-    String.raw`sel:
+    `sel:
     user.name: null`,
     {
       lucene: "NOT _exists_:user.name",
@@ -267,7 +267,7 @@ const TABLE: Row[] = [
   [
     "empty string",
     "sel",
-    String.raw`sel:
+    `sel:
     user.name: ''`,
     {
       lucene: "user.name:\"\"",
@@ -278,7 +278,7 @@ const TABLE: Row[] = [
   [
     "number",
     "sel",
-    String.raw`sel:
+    `sel:
     event.code: 4688`,
     {
       lucene: "event.code:4688",
@@ -289,7 +289,7 @@ const TABLE: Row[] = [
   [
     "boolean",
     "sel",
-    String.raw`sel:
+    `sel:
     labels.flag: true`,
     {
       lucene: "labels.flag:true",
@@ -300,7 +300,7 @@ const TABLE: Row[] = [
   [
     "keywords",
     "keywords",
-    String.raw`keywords:
+    `keywords:
     - 'Failed password'
     - 'Invalid user'`,
     {
@@ -312,7 +312,7 @@ const TABLE: Row[] = [
   [
     "keywords '|all'",
     "keywords",
-    String.raw`keywords:
+    `keywords:
     '|all':
       - 'canary'
       - 'TOKEN'`,
@@ -325,7 +325,7 @@ const TABLE: Row[] = [
   [
     "text field (message)",
     "sel",
-    String.raw`sel:
+    `sel:
     message|contains: 'Failed password'`,
     {
       lucene: "message:*Failed\\ password*",
@@ -336,7 +336,7 @@ const TABLE: Row[] = [
   [
     "non-ASCII value",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|contains: 'Ärger'`,
     {
       lucene: "process.command_line:*Ärger*",
@@ -347,7 +347,7 @@ const TABLE: Row[] = [
   [
     "quotes in a value",
     "sel",
-    String.raw`sel:
+    `sel:
     process.command_line|contains: 'say "hi"'`,
     {
       lucene: "process.command_line:*say\\ \\\"hi\\\"*",
@@ -358,7 +358,7 @@ const TABLE: Row[] = [
   [
     "a and not b",
     "a and not b",
-    String.raw`a:
+    `a:
     process.name: a.exe
   b:
     process.name: b.exe`,
@@ -371,7 +371,7 @@ const TABLE: Row[] = [
   [
     "a or not b",
     "a or not b",
-    String.raw`a:
+    `a:
     process.name: a.exe
   b:
     user.name: bob`,
@@ -384,7 +384,7 @@ const TABLE: Row[] = [
   [
     "(a or b) and c",
     "(a or b) and c",
-    String.raw`a:
+    `a:
     process.name: a.exe
   b:
     user.name: bob
@@ -399,7 +399,7 @@ const TABLE: Row[] = [
   [
     "1 of sel_*",
     "1 of sel_*",
-    String.raw`sel_a:
+    `sel_a:
     process.name: a.exe
   sel_b:
     user.name: bob`,
@@ -412,7 +412,7 @@ const TABLE: Row[] = [
   [
     "all of sel_*",
     "all of sel_*",
-    String.raw`sel_a:
+    `sel_a:
     process.name: a.exe
   sel_b:
     user.name: bob`,
@@ -425,7 +425,7 @@ const TABLE: Row[] = [
   [
     "1 of them",
     "1 of them",
-    String.raw`x:
+    `x:
     process.name: a.exe
   y:
     user.name: bob`,
@@ -438,7 +438,7 @@ const TABLE: Row[] = [
   [
     "not 1 of filter_* with no filter",
     "sel and not 1 of filter_*",
-    String.raw`sel:
+    `sel:
     process.name: a.exe`,
     {
       lucene: "process.name:a.exe",
@@ -449,7 +449,7 @@ const TABLE: Row[] = [
   [
     "list of maps",
     "sel",
-    String.raw`sel:
+    `sel:
     - process.name: a.exe
       user.name: bob
     - process.name: b.exe`,
@@ -549,7 +549,7 @@ describe('conversion targets: names, mapping and refusals', () => {
     process.command_line: 'a+b (c) [d] {e} "f" g:h/i\j ~k ^l !m &n |o <p> =q'`, 'sel'))).toBe(
       String.raw`process.command_line:a\+b\ \(c\)\ \[d\]\ \{e\}\ \"f\"\ g\:h\/i\\j\ \~k\ \^l\ \!m\ \&n\ \|o\ \<p\>\ \=q`,
     );
-    expect(lucene.compile(rule(String.raw`sel:
+    expect(lucene.compile(rule(`sel:
     process.command_line|re|i: 'mimi[a-f0-9]{2}z'`, 'sel'))).toBe('process.command_line:/.*[mM][iI][mM][iI][a-f0-9A-F]{2}[zZ].*/');
   });
 });
