@@ -56,7 +56,8 @@ export const reportCommand: Command = {
     try {
       range = parseRange(from, to, 'argv');
     } catch (err) {
-      io.stderr.write(`vigil report: --${(err as VigilError).location?.path ?? 'from'}: ${(err as Error).message}\n`);
+      // The message starts with the option's name ('from: …').
+      io.stderr.write(`vigil report: --${(err as VigilError).message}\n`);
       return 2;
     }
     const config = loadConfig({ env: io.env, file: args.values.config as string | undefined });
