@@ -102,6 +102,11 @@ describe('Sigma → QueryNode', () => {
     const e4 = refusal(() => bare(rule(`  sel:\n    user.name|fieldref|contains: host.name\n  condition: sel`)));
     expect(e4.code).toBe('SIGMA_UNSUPPORTED');
 
+    const many = Array.from({ length: 30 }, (_, i) => `'v${i}'`).join(', ');
+    const e6 = refusal(() => compileSigmaQuery(rule(`  sel:\n    Image|contains: [${many}]\n  condition: sel`, '{ product: windows, category: process_creation }'), { pipelines, maxConditions: 50 }));
+    expect(e6.code).toBe('SIGMA_UNSUPPORTED');
+    expect(e6.message).toMatch(/would have \d+ conditions \(most 50/);
+
     const e5 = refusal(() => bare(rule(`  sel:\n    message|re: '(a+)+$'\n  condition: sel`)));
     expect(e5.code).toBe('SIGMA_UNSAFE_REGEX');
   });

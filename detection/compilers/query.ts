@@ -23,6 +23,11 @@ export interface QueryCompileOptions {
    * event that names no source meets every rule). @default true
    */
   logsource?: boolean;
+  /**
+   * Largest query accepted, in leaf conditions; SQLite binds at most 32,766 values per statement.
+   * @default 10000
+   */
+  maxConditions?: number;
 }
 
 /** Field names the store accepts (core/storage/sqlite/query-sql.ts checks the same). */
@@ -62,7 +67,31 @@ export function compileSigmaQuery(doc: SigmaRule | SigmaDocument, opts: QueryCom
       { source: doc.source, path: doc.type },
     );
   }
-  return new QueryCompiler(doc as SigmaRule, opts).compile();
+  const rule = doc as SigmaRule;
+  const query = new QueryCompiler(rule, opts).compile();
+  const max = opts.maxConditions ?? 10_000;
+  const n = countConditions(query);
+  if (n > max) {
+    const label = rule.id ?? rule.name ?? rule.title;
+    throw new VigilError(
+      ErrorCode.SIGMA_UNSUPPORTED,
+      `${label}: ${rule.source}: detection: the store query would have ${n} conditions (most ${max}: every value times every candidate field path); run the rule on the event stream instead`,
+      { source: rule.source, path: 'detection' },
+    );
+  }
+  return query;
+}
+
+function countConditions(node: QueryNode): number {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return node.args.reduce((n, a) => n + countConditions(a), 0);
+    case 'not':
+      return countConditions(node.arg);
+    default:
+      return 1;
+  }
 }
 
 class QueryCompiler {
