@@ -26,7 +26,7 @@ detection:
     CommandLine|contains: '/priv'
   condition: sel
 `;
-const SAME_PARENT = String.raw`title: Process Named Like Its Parent
+const SAME_PARENT = `title: Process Named Like Its Parent
 id: 33333333-3333-4333-8333-333333333333
 logsource: { product: linux, category: process_creation }
 detection:
@@ -34,7 +34,7 @@ detection:
     process.name|fieldref: process.parent.name
   condition: sel
 `;
-const CORRELATED = String.raw`title: Failed Logon
+const CORRELATED = `title: Failed Logon
 id: 22222222-2222-4222-8222-222222222222
 name: failed_logon
 logsource: { product: windows, service: security }
