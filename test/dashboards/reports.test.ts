@@ -231,6 +231,24 @@ describe('report signatures', () => {
     expect(openssl2.status).not.toBe(0);
   });
 
+  it('vigil report takes the format from the file name, and refuses missing or bad options with exit 2', async () => {
+    const cli = io(h.dataDir);
+    expect(await main(['report', '--from', '2026-03-02T00:00:00Z', '--to', '2026-03-03T00:00:00Z', '--out', 'march.json'], cli)).toBe(0);
+    const json = JSON.parse(readFileSync(join(h.dataDir, 'march.json'), 'utf8')) as IncidentReport;
+    expect(json.incidents).toHaveLength(3);
+    expect(json.generatedBy).toMatch(/^cli/);
+    expect(await main(['report', 'verify', join(h.dataDir, 'march.json')], io(h.dataDir))).toBe(0);
+    const missing = io(h.dataDir);
+    expect(await main(['report', '--from', '2026-03-02', '--out', 'x.pdf'], missing)).toBe(2);
+    expect(missing.err()).toContain('missing: --to');
+    const format = io(h.dataDir);
+    expect(await main(['report', '--from', '2026-03-02', '--to', '2026-03-03', '--format', 'docx', '--out', 'x.docx'], format)).toBe(2);
+    expect(format.err()).toContain('--format must be one of pdf, csv, json');
+    const nosig = io(h.dataDir);
+    expect(await main(['report', 'verify', join(h.dataDir, 'nothing.pdf')], nosig)).toBe(1);
+    expect(nosig.err()).toContain('no such file');
+  });
+
   it('a report signed under another CA does not chain to this instance', async () => {
     const other = harness();
     try {
@@ -245,6 +263,17 @@ describe('report signatures', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('verifies a detached signature made by openssl with the same key (interoperable CMS)', () => {
+    const tls = join(h.dataDir, 'tls');
+    const file = join(h.dataDir, 'openssl-signed.csv');
+    writeFileSync(file, 'id,title\r\nabc,SSH brute force\r\n');
+    ensureSigningKey(h.dataDir);
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-md', 'sha256', '-in', file, '-signer', join(tls, 'report-signing.pem'), '-inkey', join(tls, 'report-signing-key.pem'), '-outform', 'DER', '-out', `${file}.p7s`]);
+    const r = verifyReportSignature(readFileSync(file), readFileSync(`${file}.p7s`), instanceCa(h.dataDir));
+    expect(r).toMatchObject({ valid: true, chain: 'trusted', digestMatches: true, signatureMatches: true });
+    expect(verifyReportSignature(Buffer.from('id,title\r\nabd,SSH brute force\r\n'), readFileSync(`${file}.p7s`)).valid).toBe(false);
   });
 
   it('reuses the signing certificate issued by the instance CA', () => {
