@@ -20,6 +20,8 @@ import { createStorageEngine } from '../core/storage/index.ts';
 import type { Alert, StorageEngine } from '../core/storage/types.ts';
 import { ensureLocalTls } from '../core/tls/local-ca.ts';
 import { loadEnrichment } from '../ingest/enrich/index.ts';
+import { parseScheduledConfig } from '../detection/scheduled/index.ts';
+import { createDetectionStage } from '../detection/stream/index.ts';
 import { eventRoutes } from '../ingest/http/event-routes.ts';
 import { ingestRoutes } from '../ingest/http/ingest-routes.ts';
 import { createIngestPipeline, type EventSink, type IngestPipeline } from '../ingest/pipeline/pipeline.ts';
@@ -142,6 +144,26 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     logger,
   });
 
+  // Detection: streaming workers on the events queue and the scheduled-search loop.
+  const scheduled = parseScheduledConfig(config.detection.scheduled);
+  const detection = roles.has('detect')
+    ? createDetectionStage({
+        store,
+        queues,
+        ...(config.detection.rules.length ? { rulePaths: config.detection.rules } : {}),
+        ...(config.detection.pipelines.length ? { pipelinePaths: config.detection.pipelines } : {}),
+        disabledRules: config.detection.disabledRules,
+        workers: config.detection.workers,
+        consumerPrefix: consumerName('detect'),
+        batchSize: config.detection.batchSize,
+        claimIdleMs: config.detection.claimIdleMs,
+        scheduled,
+        maxCatchUpWindows: config.detection.maxCatchUpWindows,
+        logger,
+      })
+    : undefined;
+  detection?.start();
+
   // Response: alerts from the queue into incidents; the incident service behind the analyst API;
   // SLA and reporting clocks.
   const notices = queues.queue<Notice>(QueueName.notices);
@@ -244,6 +266,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
             await syslog?.close();
             await app.close();
             await pipeline.drain();
+            await detection?.stop();
             background.abort();
             await Promise.all(workers);
             for (const stopWorker of stoppers) await stopWorker();

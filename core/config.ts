@@ -55,6 +55,14 @@ export const settings = [
   { key: 'enrich.intel', env: 'VIGIL_ENRICH_INTEL', type: 'list', default: [], description: 'Threat-intelligence indicator files (plain lists or STIX 2.1 bundles), comma-separated in the environment.' },
   { key: 'enrich.geoipCity', env: 'VIGIL_ENRICH_GEOIP_CITY', type: 'string', default: undefined, description: 'MaxMind City or Country database (.mmdb) for source/destination geo fields.' },
   { key: 'enrich.geoipAsn', env: 'VIGIL_ENRICH_GEOIP_ASN', type: 'string', default: undefined, description: 'MaxMind ASN database (.mmdb).' },
+  { key: 'detection.rules', env: 'VIGIL_DETECTION_RULES', type: 'list', default: [], description: 'Sigma rule files and folders for streaming detection and scheduled searches (default: the bundled rules/sigma: SigmaHQ + Vigil rules), comma-separated in the environment.' },
+  { key: 'detection.pipelines', env: 'VIGIL_DETECTION_PIPELINES', type: 'list', default: [], description: 'Field-mapping pipeline files and folders (default: the bundled rules/pipelines).' },
+  { key: 'detection.disabledRules', env: 'VIGIL_DETECTION_DISABLED_RULES', type: 'list', default: [], description: 'Rule or correlation ids (or names) that raise no alerts (rules can also be disabled through the API).' },
+  { key: 'detection.workers', env: 'VIGIL_DETECTION_WORKERS', type: 'int', default: 1, min: 1, max: 64, description: 'Streaming detection workers in this process (each a consumer of the events queue).' },
+  { key: 'detection.batchSize', env: 'VIGIL_DETECTION_BATCH_SIZE', type: 'int', default: 100, min: 1, description: 'Events a detection worker takes from the queue at once.' },
+  { key: 'detection.claimIdleMs', env: 'VIGIL_DETECTION_CLAIM_IDLE_MS', type: 'int', default: 60000, min: 100, description: 'Events pending this long on a dead worker are claimed by a live one.' },
+  { key: 'detection.scheduled', env: 'VIGIL_DETECTION_SCHEDULED', type: 'json', default: [], description: 'Scheduled searches: a list of {rule, every, lookback} (or "<rule> <every> [<lookback>]" strings); rules may also carry their own schedule.' },
+  { key: 'detection.maxCatchUpWindows', env: 'VIGIL_DETECTION_MAX_CATCH_UP_WINDOWS', type: 'int', default: 12, min: 1, description: 'Most missed windows a scheduled search runs after downtime.' },
   { key: 'incidents.groupingWindowMs', env: 'VIGIL_INCIDENTS_GROUPING_WINDOW_MS', type: 'int', default: 3600000, min: 1, description: 'Alerts with the same rule and entity join an open incident created less than this long ago.' },
   { key: 'incidents.suppressions', env: 'VIGIL_INCIDENTS_SUPPRESSIONS', type: 'json', default: [], description: 'Static suppression windows: a list of {ruleId, entity?, from?, until?, reason?} (more are added through the API).' },
   { key: 'incidents.sla', env: 'VIGIL_INCIDENTS_SLA', type: 'json', default: {}, description: 'SLA targets per grade, e.g. {"III": {"triageMs": 3600000, "containMs": 28800000, "closeMs": 604800000}}; unset grades keep the defaults (I 15m/1h/24h, II 30m/4h/72h, III 1h/8h/7d, IV 4h/24h/30d).' },
@@ -103,6 +111,16 @@ export interface Config {
     udpBuffer: number;
   };
   enrich: { inventory?: string; intel: string[]; geoipCity?: string; geoipAsn?: string };
+  detection: {
+    rules: string[];
+    pipelines: string[];
+    disabledRules: string[];
+    workers: number;
+    batchSize: number;
+    claimIdleMs: number;
+    scheduled: unknown[];
+    maxCatchUpWindows: number;
+  };
   /** Shapes are checked by response/incidents/config.ts (incidentConfig) at start-up. */
   incidents: {
     groupingWindowMs: number;
@@ -276,7 +294,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     origin[key] = 'flag';
   }
 
-  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, incidents: {}, playbooks: {} };
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, detection: {}, incidents: {}, playbooks: {} };
   for (const [k, v] of values) assign(out, k, v);
   const cfg = out as unknown as Config;
   cfg.origin = origin;

@@ -3,11 +3,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createSqliteEngine } from '../../core/storage/sqlite/index.ts';
 import { runVigil, startVigil } from '../helpers/server.ts';
 
+// These tests are about the server itself, not detection: load only Vigil's own rules so each
+// start does not compile the whole SigmaHQ set.
+const vigilRules = fileURLToPath(new URL('../../rules/sigma/vigil', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigil-serve-'));
+const light = (env: Record<string, string>) => ({ VIGIL_DETECTION_RULES: vigilRules, ...env });
 
 function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; cert: string }> {
   return new Promise((resolve, reject) => {
@@ -50,14 +55,14 @@ describe('vigil command', () => {
 describe('vigil serve', () => {
   it('creates and prints an admin key once on first start, and not again', async () => {
     const dataDir = tmp();
-    const first = await startVigil({ VIGIL_DATA_DIR: dataDir });
+    const first = await startVigil(light({ VIGIL_DATA_DIR: dataDir }));
     const key = /\n\s+(vgl_\S+)\n/.exec(first.stderr())?.[1];
     expect(key).toBeTruthy();
     expect(first.stdout()).not.toContain(key as string);
     const r = await fetch(`${first.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
     expect(r.status).toBe(200);
     expect(await first.stop()).toBe(0);
-    const second = await startVigil({ VIGIL_DATA_DIR: dataDir });
+    const second = await startVigil(light({ VIGIL_DATA_DIR: dataDir }));
     expect(second.stderr()).not.toContain('Created the first admin API key');
     const again = await fetch(`${second.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
     expect(again.status).toBe(200);
@@ -66,29 +71,29 @@ describe('vigil serve', () => {
 
   it('takes the first admin key from VIGIL_BOOTSTRAP_ADMIN_KEY', async () => {
     const key = 'bootstrap-key-for-tests-0123456789';
-    const s = await startVigil({ VIGIL_DATA_DIR: tmp(), VIGIL_BOOTSTRAP_ADMIN_KEY: key });
+    const s = await startVigil(light({ VIGIL_DATA_DIR: tmp(), VIGIL_BOOTSTRAP_ADMIN_KEY: key }));
     expect(s.stderr()).not.toContain(key);
     const r = await fetch(`${s.url}/api/v1/audit`, { headers: { authorization: `Bearer ${key}` } });
     expect(r.status).toBe(200);
-    expect((await r.json()).items[0]).toMatchObject({ actor: 'system', action: 'keys.bootstrap' });
+    expect(((await r.json()) as { items: unknown[] }).items[0]).toMatchObject({ actor: 'system', action: 'keys.bootstrap' });
     await s.stop();
   });
 
   it('serves HTTPS with a local CA created on first start and reused afterwards (VIGIL_TLS=auto)', async () => {
     const dataDir = tmp();
-    const s = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_TLS: 'auto' });
+    const s = await startVigil(light({ VIGIL_DATA_DIR: dataDir, VIGIL_TLS: 'auto' }));
     expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8');
     expect(new X509Certificate(ca).ca).toBe(true);
     const first = await httpsGet(`${s.url}/healthz`, ca);
     expect(first.status).toBe(200);
     await s.stop();
-    const again = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_TLS: 'auto' });
+    const again = await startVigil(light({ VIGIL_DATA_DIR: dataDir, VIGIL_TLS: 'auto' }));
     const second = await httpsGet(`${again.url}/healthz`, ca);
     expect(second.cert).toBe(first.cert);
     await again.stop();
     // The same files serve as VIGIL_TLS_CERT / VIGIL_TLS_KEY.
-    const files = await startVigil({ VIGIL_DATA_DIR: tmp(), VIGIL_TLS_CERT: join(dataDir, 'tls', 'server.pem'), VIGIL_TLS_KEY: join(dataDir, 'tls', 'server-key.pem') });
+    const files = await startVigil(light({ VIGIL_DATA_DIR: tmp(), VIGIL_TLS_CERT: join(dataDir, 'tls', 'server.pem'), VIGIL_TLS_KEY: join(dataDir, 'tls', 'server-key.pem') }));
     expect((await httpsGet(`${files.url}/healthz`, ca)).cert).toBe(first.cert);
     await files.stop();
   }, 60_000);
@@ -96,7 +101,7 @@ describe('vigil serve', () => {
   it('finishes requests in flight on SIGTERM and loses nothing it acknowledged', async () => {
     const dataDir = tmp();
     const key = 'bootstrap-key-for-tests-0123456789';
-    const s = await startVigil({ VIGIL_DATA_DIR: dataDir, VIGIL_BOOTSTRAP_ADMIN_KEY: key, VIGIL_LOG_LEVEL: 'warn' });
+    const s = await startVigil(light({ VIGIL_DATA_DIR: dataDir, VIGIL_BOOTSTRAP_ADMIN_KEY: key, VIGIL_LOG_LEVEL: 'warn' }));
     const send = (i: number) =>
       fetch(`${s.url}/api/v1/keys`, {
         method: 'POST',
@@ -143,7 +148,7 @@ describe('vigil keys', () => {
     const revoked = await runVigil(['keys', 'revoke', rec.id], env);
     expect(revoked.code).toBe(0);
     expect((await runVigil(['keys', 'list'], env)).stdout).toContain('revoked');
-    const s = await startVigil(env);
+    const s = await startVigil(light(env));
     const r = await fetch(`${s.url}/api/v1/keys`, { headers: { authorization: `Bearer ${rec.key}` } });
     expect(r.status).toBe(401);
     await s.stop();
