@@ -109,6 +109,10 @@ export const huntCommand: Command = {
         `vigil hunt: ${summary.unconfigured.length} rule(s) skipped until their |expand placeholders have values in rules/pipelines/placeholders.yml (see vigil rules validate)\n`,
       );
     }
+    if (summary.ruleCount === 0 && summary.correlationCount === 0) {
+      io.stderr.write(`vigil hunt: no usable rule under ${ruleArgs.join(', ')}\n`);
+      return 1;
+    }
     if (!json) {
       const rows = [['rule', 'level', 'count'], ...summary.perRule.map((r) => [r.rule.title, r.rule.level ?? '', String(r.count)])];
       out.write(`\n${summary.matches} matches in ${summary.events} events from ${summary.files} file(s); ${summary.ruleCount} rules, ${summary.correlationCount} correlations\n`);

@@ -212,6 +212,13 @@ describe('vigil hunt', () => {
     expect(jsonLines(r.stdout).map((l) => l.event_index)).toEqual([0, 2]);
   });
 
+  it('fails when no rule can be loaded, naming the path', async () => {
+    const r = await vigil(['hunt', '--rules', 'no-such-rules', '--events', 'flat.ndjson'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-rules');
+    expect(r.stderr).toContain('no usable rule');
+  });
+
   it('reports a missing option as a usage problem', async () => {
     const r = await vigil(['hunt', '--rules', 'rules'], dir);
     expect(r.code).not.toBe(0);
