@@ -11,7 +11,7 @@ import type { QueryNode } from '../../../core/query/ast.ts';
 import { compileQueryDsl, type DslQuery } from '../../../core/storage/elasticsearch/query-dsl.ts';
 import type { SigmaRule } from '../../sigma/index.ts';
 import { compileSigmaQuery } from '../query.ts';
-import { partsOfWildcard, sigmaStringOfRegex, wildcardOf } from './sigma-pattern.ts';
+import { sigmaStringOfRegex, wildcardOf } from './sigma-pattern.ts';
 import { type CompileTarget, refusal, TargetName, type TargetOptions } from './target.ts';
 
 export function createEsDslTarget(opts: TargetOptions): CompileTarget<DslQuery> {
@@ -22,7 +22,7 @@ export function createEsDslTarget(opts: TargetOptions): CompileTarget<DslQuery> 
     compile(rule: SigmaRule): DslQuery {
       const node = compileSigmaQuery(rule, { pipelines: opts.pipelines, logsource: opts.logsource ?? true });
       try {
-        return toDsl(forElasticsearch(node));
+        return compileQueryDsl(forElasticsearch(node));
       } catch (err) {
         throw refusal(TargetName.esDsl, rule, err);
       }
@@ -31,38 +31,6 @@ export function createEsDslTarget(opts: TargetOptions): CompileTarget<DslQuery> 
       return JSON.stringify({ query: out }, null, 2);
     },
   };
-}
-
-/**
- * Boolean structure and keyword wildcards here, every other leaf by the store's compiler. The
- * store's compiler takes `C:\\Windows\\*` (an escaped backslash, then a wildcard) for an escaped
- * `*` and sends a term query, so wildcard leaves are written here from their parsed parts.
- */
-function toDsl(node: QueryNode): DslQuery {
-  switch (node.kind) {
-    case 'and':
-      if (node.args.length === 0) return { match_all: {} };
-      if (node.args.length === 1) return toDsl(node.args[0]);
-      return { bool: { filter: node.args.map(toDsl) } };
-    case 'or':
-      if (node.args.length === 0) return { match_none: {} };
-      if (node.args.length === 1) return toDsl(node.args[0]);
-      return { bool: { should: node.args.map(toDsl), minimum_should_match: 1 } };
-    case 'not':
-      return { bool: { must_not: [toDsl(node.arg)] } };
-    case 'wildcard': {
-      const cls = ecsFieldClass(node.field);
-      const parts = partsOfWildcard(node.pattern);
-      if ((cls === undefined || cls === 'keyword' || cls === 'other') && parts.some((p) => p === '*' || p === '?')) {
-        // Validates the field name the same way as every other leaf.
-        compileQueryDsl({ kind: 'exists', field: node.field });
-        return { wildcard: { [node.field]: node.caseSensitive ? { value: node.pattern } : { value: node.pattern, case_insensitive: true } } };
-      }
-      return compileQueryDsl(node);
-    }
-    default:
-      return compileQueryDsl(node);
-  }
 }
 
 /** The same tree with regexes rewritten into forms the Elasticsearch compiler accepts. */
