@@ -1,6 +1,7 @@
 // Target 'es-dsl': Sigma → QueryNode (detection/compilers/query.ts) → Elasticsearch Query DSL
-// (core/storage/elasticsearch/query-dsl.ts), i.e. exactly the object the Elasticsearch event store
-// sends for a scheduled search. Before handing the tree over, Sigma strings that query.ts spelled
+// (core/storage/elasticsearch/query-dsl.ts, the Elasticsearch event store's own compiler). Before
+// handing the tree over (forElasticsearch, exported so the store can apply it to scheduled
+// searches too: without it about 120 bundled rules fail there), Sigma strings that query.ts spelled
 // as anchored regexes go back to case-insensitive wildcards where Elasticsearch can run them (it
 // folds Unicode case itself), and `[\s\S]` becomes `.` under the dot-all flag, which Lucene's
 // regex dialect can express. On text fields (`message`) a Sigma string without inner wildcards is
