@@ -222,7 +222,7 @@ async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; key
       { length: n },
       () =>
         new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }>((resolve, reject) => {
-          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
           worker.on('message', (msg: WorkerMessage) => {
             if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems, unconfigured: msg.unconfigured });
             else {
