@@ -115,9 +115,13 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
       if (!referencesRule(c, rule)) continue;
       const values = groupValues(c, rule, msg.doc);
       if (!values) continue;
-      const ttl = 2 * c.correlation.timespanSeconds * 1000 + 60_000;
+      const span = c.correlation.timespanSeconds * 1000;
+      const key = eventsKey(c, values);
+      // Events older than the timespan can no longer be in a window that fires (the correlator
+      // drops them the same way); without this a busy group's set would only grow.
+      await state.zremRangeByScore(key, Number.NEGATIVE_INFINITY, ts - span - 1);
       // The id inside the member makes a redelivered event the same member, not a second one.
-      await state.zadd(eventsKey(c, values), ts, JSON.stringify({ id: msg.id, doc: keyFieldCopy(msg.doc) }), ttl);
+      await state.zadd(key, ts, JSON.stringify({ id: msg.id, doc: keyFieldCopy(msg.doc) }), 2 * span + 60_000);
     }
   }
 
