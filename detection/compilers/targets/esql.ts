@@ -11,7 +11,7 @@ import { isNumericText } from '../../../core/query/parse.ts';
 import { jsRegexToLucene } from '../../../core/storage/elasticsearch/query-dsl.ts';
 import type { SigmaRule } from '../../sigma/index.ts';
 import { compileSigmaQuery } from '../query.ts';
-import { primaryPathsOnly } from './primary-paths.ts';
+import { primaryPathsOnly, primaryPipelines } from './primary-paths.ts';
 import { type PatternPart, partsOfWildcard, sigmaStringOfRegex } from './sigma-pattern.ts';
 import { type CompileTarget, refusal, TargetName, type TargetOptions } from './target.ts';
 
@@ -20,13 +20,14 @@ export function createEsqlTarget(opts: TargetOptions): CompileTarget<string> {
   if (!/^[A-Za-z0-9_.*,:-]+$/.test(index)) {
     throw new VigilError(ErrorCode.CONFIG_INVALID, `esql: index pattern ${JSON.stringify(index)}: letters, digits and _ . * , : - only`);
   }
+  const pipelines = opts.allPaths === true ? opts.pipelines : primaryPipelines(opts.pipelines);
   return {
     name: TargetName.esql,
     description: `ES|QL (FROM ${index} | WHERE …) for Kibana Discover`,
     pipelines: opts.pipelines,
     compile(rule: SigmaRule): string {
-      const full = compileSigmaQuery(rule, { pipelines: opts.pipelines, logsource: opts.logsource ?? false });
-      const node = opts.allPaths === true ? full : primaryPathsOnly(full, rule, opts.pipelines);
+      const full = compileSigmaQuery(rule, { pipelines, logsource: opts.logsource ?? false });
+      const node = opts.allPaths === true ? full : primaryPathsOnly(full, rule, pipelines);
       try {
         return `FROM ${index} | WHERE ${compileEsqlCondition(node)}`;
       } catch (err) {

@@ -10,18 +10,19 @@ import type { QueryNode, QueryValue } from '../../../core/query/ast.ts';
 import { jsRegexToLucene } from '../../../core/storage/elasticsearch/query-dsl.ts';
 import type { SigmaRule } from '../../sigma/index.ts';
 import { compileSigmaQuery } from '../query.ts';
-import { primaryPathsOnly } from './primary-paths.ts';
+import { primaryPathsOnly, primaryPipelines } from './primary-paths.ts';
 import { type PatternPart, partsOfWildcard, sigmaStringOfRegex } from './sigma-pattern.ts';
 import { type CompileTarget, refusal, TargetName, type TargetOptions, unsupported } from './target.ts';
 
 export function createLuceneTarget(opts: TargetOptions): CompileTarget<string> {
+  const pipelines = opts.allPaths === true ? opts.pipelines : primaryPipelines(opts.pipelines);
   return {
     name: TargetName.lucene,
     description: 'Lucene query string for Kibana (as pySigma writes it; case-sensitive on keyword fields)',
     pipelines: opts.pipelines,
     compile(rule: SigmaRule): string {
-      const full = compileSigmaQuery(rule, { pipelines: opts.pipelines, logsource: opts.logsource ?? false });
-      const node = opts.allPaths === true ? full : primaryPathsOnly(full, rule, opts.pipelines);
+      const full = compileSigmaQuery(rule, { pipelines, logsource: opts.logsource ?? false });
+      const node = opts.allPaths === true ? full : primaryPathsOnly(full, rule, pipelines);
       try {
         return compileLucene(node);
       } catch (err) {

@@ -106,3 +106,19 @@ function pathOf(node: QueryNode): string | undefined {
       return node.field;
   }
 }
+
+/**
+ * The pipelines with each mapping cut to its first path and no raw-name fallbacks, so query.ts
+ * builds (and counts) only the paths Kibana users search; the field itself stays as the last
+ * candidate, which primaryPathsOnly then drops.
+ */
+export function primaryPipelines(pipelines: readonly Pipeline[]): Pipeline[] {
+  return pipelines.map((p) => ({
+    ...p,
+    fallback: [],
+    mappings: p.mappings.map((m) => ({
+      ...m,
+      fields: Object.fromEntries(Object.entries(m.fields).map(([field, paths]) => [field, paths.slice(0, 1)])),
+    })),
+  }));
+}
