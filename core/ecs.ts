@@ -35,18 +35,32 @@ export function getPath(doc: Record<string, unknown>, path: string): unknown {
       continue;
     }
     if (i === parts.length - 1) return undefined;
-    // A literal dotted key such as {"process": {"parent.name": ...}} covers several parts at once.
-    const rest = parts.slice(i).join('.');
-    for (const key in obj) {
-      if (key.includes('.') && (rest === key || rest.startsWith(`${key}.`))) {
-        const value = obj[key];
-        if (rest === key) return value;
-        if (isPlainObject(value)) return getPath(value, rest.slice(key.length + 1));
-      }
-    }
-    return undefined;
+    return dottedKeyLookup(obj, path, parts, i);
   }
   return cur;
+}
+
+/**
+ * The rest of `path` (from part `i`) under a literal dotted key of `obj`, such as
+ * {"process": {"parent.name": ...}} covering several parts at once. Most objects have no dotted
+ * key, so the rest of the path is only cut out once one is seen.
+ */
+function dottedKeyLookup(obj: Record<string, unknown>, path: string, parts: readonly string[], i: number): unknown {
+  let rest: string | undefined;
+  for (const key in obj) {
+    if (!key.includes('.')) continue;
+    if (rest === undefined) {
+      let offset = 0;
+      for (let j = 0; j < i; j++) offset += parts[j].length + 1;
+      rest = path.slice(offset);
+    }
+    if (rest === key) return obj[key];
+    if (rest.startsWith(key) && rest.charCodeAt(key.length) === 46 /* . */) {
+      const value = obj[key];
+      if (isPlainObject(value)) return getPath(value, rest.slice(key.length + 1));
+    }
+  }
+  return undefined;
 }
 
 /** Writes `a.b.c` into nested objects, creating them as needed. */

@@ -126,12 +126,22 @@ function quote(v: unknown): string {
  * it changed; the reasons are also written to `vigil.ecs_issues` so a user sees why a value moved.
  */
 export function createEcsChecker(fieldType: EcsFieldTypeLookup): EcsChecker {
-  const cache = new Map<string, string | undefined>();
-  const typeOf = (name: string): string | undefined => {
-    if (cache.has(name)) return cache.get(name);
-    const t = fieldType(name);
-    cache.set(name, t);
-    return t;
+  // The same few hundred names come back in every event: each is looked up once and kept in a
+  // tree keyed by the object keys themselves, so visiting a document joins no path strings.
+  const root: FieldNode = newNode('', undefined, false);
+  let nodes = 0;
+  const child = (parent: FieldNode, key: string): FieldNode => {
+    const known = parent.children?.get(key);
+    if (known) return known;
+    const path = parent.path ? `${parent.path}.${key}` : key;
+    const node = newNode(path, fieldType(path), parent.path === '' && VENDOR_NAMESPACES.has(key.split('.')[0]));
+    // Keys are input data: past a bound, new names are looked up each time instead of kept.
+    if (nodes < MAX_NODES) {
+      parent.children ??= new Map();
+      parent.children.set(key, node);
+      nodes++;
+    }
+    return node;
   };
 
   return (doc) => {
@@ -141,20 +151,22 @@ export function createEcsChecker(fieldType: EcsFieldTypeLookup): EcsChecker {
 
     // `freeForm`: below an ECS 'object' field (labels, threat.enrichments.indicator), where names
     // ECS does not list are allowed but the ones it lists still have their types.
-    const visit = (obj: Record<string, unknown>, prefix: string, freeForm: boolean): void => {
+    const visit = (obj: Record<string, unknown>, parent: FieldNode, freeForm: boolean): void => {
       for (const key of Object.keys(obj)) {
         const value = obj[key];
-        const path = prefix ? `${prefix}.${key}` : key;
-        if (!prefix && VENDOR_NAMESPACES.has(key.split('.')[0])) continue;
+        const node = child(parent, key);
+        if (node.vendor) continue;
         if (value === undefined) continue;
-        const type = typeOf(path);
+        const type = node.type;
+        // The common case first: a text value in a text field needs nothing.
+        if (node.text && typeof value === 'string') continue;
         if (type === undefined || ((type === 'object' || type === 'nested') && isPlainObject(value))) {
           if (isPlainObject(value)) {
-            visit(value, path, freeForm || type === 'object');
-            if (Object.keys(value).length === 0) delete obj[key];
+            visit(value, node, freeForm || type === 'object');
+            if (isEmpty(value)) delete obj[key];
           } else if (!freeForm) {
-            moves.push({ path, value });
-            result.moved.push(path);
+            moves.push({ path: node.path, value });
+            result.moved.push(node.path);
             delete obj[key];
           }
           continue;
@@ -162,29 +174,51 @@ export function createEcsChecker(fieldType: EcsFieldTypeLookup): EcsChecker {
         if (type === 'flattened' && isPlainObject(value)) continue;
         if (type === 'nested' && Array.isArray(value) && value.every(isPlainObject)) {
           // A list of objects (threat.enrichments): each element is checked against the same names.
-          for (const item of value) visit(item, path, freeForm);
+          for (const item of value) visit(item, node, freeForm);
           continue;
         }
         const verdict = checkValue(type, value);
         if (verdict.ok) {
           if (verdict.coerced) {
             obj[key] = verdict.value;
-            result.coerced.push(path);
+            result.coerced.push(node.path);
           }
           continue;
         }
-        moves.push({ path, value });
-        result.moved.push(path);
-        issues.push(`${path}: ${verdict.reason}; moved to ${CUSTOM_NAMESPACE}.${path}`);
+        moves.push({ path: node.path, value });
+        result.moved.push(node.path);
+        issues.push(`${node.path}: ${verdict.reason}; moved to ${CUSTOM_NAMESPACE}.${node.path}`);
         delete obj[key];
       }
     };
 
-    visit(doc, '', false);
+    visit(doc, root, false);
     for (const m of moves) setPath(doc, `${CUSTOM_NAMESPACE}.${m.path}`, m.value);
     if (issues.length > 0) setPath(doc, ISSUES_FIELD, issues);
     return result;
   };
+}
+
+/** One field name as the checker met it: its flat path, ECS type and the names met below it. */
+interface FieldNode {
+  path: string;
+  type: string | undefined;
+  /** A string type: string values pass unchanged. */
+  text: boolean;
+  /** A top-level vendor namespace, left as it is. */
+  vendor: boolean;
+  children?: Map<string, FieldNode>;
+}
+
+const MAX_NODES = 100_000;
+
+function newNode(path: string, type: string | undefined, vendor: boolean): FieldNode {
+  return { path, type, text: type !== undefined && STRING_TYPES.has(type), vendor };
+}
+
+function isEmpty(obj: Record<string, unknown>): boolean {
+  for (const k in obj) if (Object.hasOwn(obj, k)) return false;
+  return true;
 }
 
 function checkValue(type: string, value: unknown): Verdict {

@@ -70,8 +70,41 @@ function ianaFormatter(name: string): Intl.DateTimeFormat {
 /** Offset of `zone` from UTC, in minutes, at the instant `utcMs`. */
 export function zoneOffsetMinutes(zone: Zone, utcMs: number): number {
   if (zone.kind === 'offset') return zone.minutes;
+  return ianaOffsetMinutes(zone.name, utcMs);
+}
+
+const HOUR_MS = 3_600_000;
+/** zone name → UTC hour → offset; only hours whose offset is the same at both ends are kept. */
+const hourOffsets = new Map<string, Map<number, number>>();
+const HOUR_CACHE_LIMIT = 20_000;
+
+/**
+ * Offset of an IANA zone at `utcMs`. Intl's formatToParts is the slow part of reading a stamp, and
+ * logs arrive in time order, so offsets are cached per zone and UTC hour — but only for an hour
+ * whose first and last millisecond have the same offset, so an hour holding a DST change (or any
+ * other transition) is always computed exactly.
+ */
+function ianaOffsetMinutes(name: string, utcMs: number): number {
+  const hour = Math.floor(utcMs / HOUR_MS);
+  let byHour = hourOffsets.get(name);
+  const cached = byHour?.get(hour);
+  if (cached !== undefined) return cached;
+  const start = hour * HOUR_MS;
+  const first = formatOffsetMinutes(name, start);
+  const last = formatOffsetMinutes(name, start + HOUR_MS - 1);
+  if (first !== last) return formatOffsetMinutes(name, utcMs);
+  if (!byHour) {
+    byHour = new Map();
+    hourOffsets.set(name, byHour);
+  }
+  if (byHour.size >= HOUR_CACHE_LIMIT) byHour.clear();
+  byHour.set(hour, first);
+  return first;
+}
+
+function formatOffsetMinutes(name: string, utcMs: number): number {
   const parts: Record<string, number> = {};
-  for (const p of ianaFormatter(zone.name).formatToParts(new Date(utcMs))) {
+  for (const p of ianaFormatter(name).formatToParts(new Date(utcMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
@@ -87,6 +120,11 @@ function fractionMs(fraction: string | undefined): number {
 export function localToUtcMs(parts: LocalDateParts, zone: Zone): number {
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) +
     fractionMs(parts.fraction);
+  return wallToUtcMs(wall, zone);
+}
+
+/** The UTC instant of a wall-clock time already written as if it were UTC (`wall`) in `zone`. */
+function wallToUtcMs(wall: number, zone: Zone): number {
   if (zone.kind === 'offset') return wall - zone.minutes * 60_000;
   // Two passes settle the offset on both sides of a DST change.
   let guess = wall - zoneOffsetMinutes(zone, wall) * 60_000;
@@ -118,10 +156,26 @@ export function toIsoWithZone(parts: LocalDateParts, tz?: string): string | unde
 }
 
 function validParts(p: LocalDateParts): boolean {
+  return validClock(p) && validDay(p.year, p.month, p.day);
+}
+
+function validClock(p: Omit<LocalDateParts, 'year'>): boolean {
   if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > 31) return false;
-  if (p.hour > 23 || p.minute > 59 || p.second > 60) return false;
-  const d = new Date(Date.UTC(p.year, p.month - 1, p.day));
-  return d.getUTCDate() === p.day;
+  return !(p.hour > 23 || p.minute > 59 || p.second > 60);
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when `day` exists in `month` of `year` (month and day already within 1-12 / 1-31). */
+function validDay(year: number, month: number, day: number): boolean {
+  if (Number.isInteger(year) && year >= 100 && year <= 275_000 && Number.isInteger(month) && Number.isInteger(day)) {
+    if (day <= 28) return true;
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    return day <= (month === 2 && leap ? 29 : MONTH_DAYS[month - 1]);
+  }
+  // Unusual years (Date.UTC reads 0-99 as 1900-1999) and fractions: let Date decide, as before.
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCDate() === day;
 }
 
 const DAY_MS = 86_400_000;
@@ -133,16 +187,22 @@ const DAY_MS = 86_400_000;
 export function resolveYear(parts: Omit<LocalDateParts, 'year'>, receivedAt: Date, zone: Zone): number {
   const recv = receivedAt.getTime();
   const base = new Date(recv).getUTCFullYear();
-  let best: { year: number; distance: number } | undefined;
-  for (const year of [base - 1, base, base + 1]) {
-    const p = { ...parts, year };
-    if (!validParts(p)) continue;
-    const t = localToUtcMs(p, zone);
+  if (!validClock(parts)) return base;
+  const extra = fractionMs(parts.fraction);
+  let bestYear: number | undefined;
+  let bestDistance = 0;
+  for (let year = base - 1; year <= base + 1; year++) {
+    if (!validDay(year, parts.month, parts.day)) continue;
+    const wall = Date.UTC(year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + extra;
+    const t = wallToUtcMs(wall, zone);
     if (t - recv > DAY_MS) continue;
     const distance = Math.abs(recv - t);
-    if (!best || distance < best.distance) best = { year, distance };
+    if (bestYear === undefined || distance < bestDistance) {
+      bestYear = year;
+      bestDistance = distance;
+    }
   }
-  return best?.year ?? base;
+  return bestYear ?? base;
 }
 
 const SYSLOG_STAMP =
