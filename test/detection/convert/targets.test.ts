@@ -3,7 +3,7 @@
 // the output shows only what the target does with the value.
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../../core/errors.ts';
-import { createTarget } from '../../../detection/compilers/targets/index.ts';
+import { createTarget, esqlField, esqlString } from '../../../detection/compilers/targets/index.ts';
 import { bundledPipelineDir, loadPipelines } from '../../../detection/pipelines/index.ts';
 import { parseSigmaText, type SigmaRule } from '../../../detection/sigma/index.ts';
 
@@ -551,5 +551,19 @@ describe('conversion targets: names, mapping and refusals', () => {
     );
     expect(lucene.compile(rule(`sel:
     process.command_line|re|i: 'mimi[a-f0-9]{2}z'`, 'sel'))).toBe('process.command_line:/.*[mM][iI][mM][iI][a-f0-9A-F]{2}[zZ].*/');
+  });
+});
+
+describe('ES|QL string literals', () => {
+  it('escapes backslashes, quotes and control characters so the value survives the parser', () => {
+    expect(esqlString('a\\b "c"\n\td\r')).toBe('"a\\\\b \\"c\\"\\n\\td\\r"');
+    expect(esqlField('@timestamp')).toBe('`@timestamp`');
+    expect(esqlField('weird`name')).toBe('`weird``name`');
+    expect(esqlField('process.command_line')).toBe('process.command_line');
+  });
+
+  it('keeps a literal * or ? in a LIKE pattern escaped, inside an escaped string literal', () => {
+    expect(esql.compile(rule(String.raw`sel:
+    file.name|endswith: '\*?.txt'`, 'sel'))).toBe('FROM logs-* | WHERE TO_LOWER(file.name) LIKE "*\\\\*?.txt"');
   });
 });
