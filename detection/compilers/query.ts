@@ -24,8 +24,8 @@ export interface QueryCompileOptions {
    */
   logsource?: boolean;
   /**
-   * Largest query accepted, in leaf conditions; SQLite binds at most 32,766 values per statement.
-   * @default 10000
+   * Largest query accepted, in leaf conditions, for a store that cannot run bigger ones (SQLite
+   * binds at most 32,766 values per statement; the scheduler passes 10,000). @default no limit
    */
   maxConditions?: number;
 }
@@ -69,9 +69,9 @@ export function compileSigmaQuery(doc: SigmaRule | SigmaDocument, opts: QueryCom
   }
   const rule = doc as SigmaRule;
   const query = new QueryCompiler(rule, opts).compile();
-  const max = opts.maxConditions ?? 10_000;
-  const n = countConditions(query);
-  if (n > max) {
+  const max = opts.maxConditions;
+  const n = max === undefined ? 0 : countConditions(query);
+  if (max !== undefined && n > max) {
     const label = rule.id ?? rule.name ?? rule.title;
     throw new VigilError(
       ErrorCode.SIGMA_UNSUPPORTED,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../core/errors.ts';
+import { bundledPipelineDir, loadPipelines } from '../pipelines/index.ts';
 import { parseSigmaText, type SigmaRule } from '../sigma/index.ts';
 import { parseDuration, parseScheduledConfig, ruleSchedule } from './schedule.ts';
+import { planSearches } from './scheduler.ts';
 
 function ruleWith(extra: string): SigmaRule {
   const { documents, errors } = parseSigmaText(
@@ -59,5 +61,23 @@ describe('schedules', () => {
     );
     expect(thrown(() => parseScheduledConfig(['a'])).message).toContain('detection.scheduled[0]');
     expect(thrown(() => parseScheduledConfig([{ rule: 'a', every: 'soon' }])).location?.path).toBe('detection.scheduled[0].every');
+  });
+});
+
+describe('scheduled search planning', () => {
+  it('lists a rule too large for a store query as a problem instead of failing every tick', () => {
+    const values = Array.from({ length: 2500 }, (_, i) => `'needle-${i}'`).join(', ');
+    const small = ruleWith(`custom:\n  vigil: { schedule: 5m }\n`);
+    const { documents } = parseSigmaText(
+      `title: Big\nid: 40000000-0000-4000-8000-0000000000b1\nlogsource: { product: windows, category: process_creation }\ncustom:\n  vigil: { schedule: 5m }\ndetection:\n  sel:\n    CommandLine|contains: [${values}]\n  condition: sel\n`,
+      'rules/big.yml',
+    );
+    const pipelines = loadPipelines([bundledPipelineDir]).pipelines;
+    const compiled = [small, documents[0] as SigmaRule].map((r) => ({ rule: r, match: () => false, fields: [] }));
+    const { searches, problems } = planSearches({ compiled, correlations: [], pipelines, problems: [] }, []);
+    expect(searches.map((s) => s.ruleId)).toEqual(['40000000-0000-4000-8000-000000000001']);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].rule).toBe('40000000-0000-4000-8000-0000000000b1');
+    expect(problems[0].error).toMatch(/would have \d+ conditions \(most 10000/);
   });
 });

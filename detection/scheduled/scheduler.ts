@@ -93,6 +93,8 @@ export interface Scheduler {
 }
 
 const PAGE = 500;
+/** Bigger queries overflow SQLite's 32,766 bound values per statement (a few values per condition). */
+const MAX_CONDITIONS = 10_000;
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const now = opts.now ?? Date.now;
@@ -258,7 +260,7 @@ export function planSearches(rules: DetectionRuleSet, config: readonly Scheduled
   const searches: ScheduledSearch[] = [];
   for (const [ruleId, { rule, schedule, from }] of byRule) {
     try {
-      searches.push({ ruleId, rule, schedule, from, query: compileSigmaQuery(rule, { pipelines: rules.pipelines }) });
+      searches.push({ ruleId, rule, schedule, from, query: compileSigmaQuery(rule, { pipelines: rules.pipelines, maxConditions: MAX_CONDITIONS }) });
     } catch (err) {
       problems.push({ rule: ruleId, source: rule.source, error: (err as Error).message });
     }
