@@ -5,7 +5,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { ErrorCode, VigilError } from '../core/errors.ts';
 import type { DocumentStore } from '../core/storage/types.ts';
-import type { SigmaRule } from './sigma/index.ts';
+import type { SigmaCorrelation, SigmaRule } from './sigma/index.ts';
 
 export const ruleSettingsCollection = 'rule-settings';
 
@@ -18,6 +18,8 @@ export interface RuleSetting {
 export interface RuleSummary {
   /** The id alerts carry: the Sigma id, else its name, else its title. */
   id: string;
+  /** A single-event rule, or a correlation over other rules (counts, sequences). */
+  kind: 'rule' | 'correlation';
   title: string;
   description?: string;
   level?: string;
@@ -30,6 +32,8 @@ export interface RuleSummary {
   source: string;
   falsepositives: string[];
   references: string[];
+  /** For correlations: the type (event_count, …) and the rules it correlates. */
+  correlation?: { type: string; rules: string[] };
   enabled: boolean;
   changedBy?: string;
   changedAt?: string;
@@ -98,11 +102,11 @@ function displaySource(source: string): string {
   return rel && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel.split(sep).join('/') : source.split(sep).slice(-3).join('/');
 }
 
-function ruleIdOf(rule: SigmaRule): string {
+function ruleIdOf(rule: SigmaRule | SigmaCorrelation): string {
   return rule.id ?? rule.name ?? rule.title;
 }
 
-function summarise(rule: SigmaRule): Omit<RuleSummary, 'enabled'> {
+function summarise(rule: SigmaRule | SigmaCorrelation): Omit<RuleSummary, 'enabled'> {
   const tactics: string[] = [];
   const techniques: string[] = [];
   for (const tag of rule.tags) {
@@ -110,14 +114,16 @@ function summarise(rule: SigmaRule): Omit<RuleSummary, 'enabled'> {
     if (t) techniques.push(t[1].toUpperCase());
     else if (tag.toLowerCase().startsWith('attack.') && !otherAttackTag.test(tag)) tactics.push(tag.slice(7).toLowerCase().replace(/-/g, '_'));
   }
-  const ls = rule.logsource;
   const logsource: RuleSummary['logsource'] = {};
-  if (ls.product) logsource.product = ls.product;
-  if (ls.category) logsource.category = ls.category;
-  if (ls.service) logsource.service = ls.service;
+  const ls = 'logsource' in rule ? rule.logsource : undefined;
+  if (ls?.product) logsource.product = ls.product;
+  if (ls?.category) logsource.category = ls.category;
+  if (ls?.service) logsource.service = ls.service;
   return {
     id: ruleIdOf(rule),
+    kind: 'correlation' in rule ? 'correlation' : 'rule',
     title: rule.title,
+    ...('correlation' in rule ? { correlation: { type: rule.correlation.type, rules: [...rule.correlation.rules] } } : {}),
     ...(rule.description ? { description: rule.description } : {}),
     ...(rule.level ? { level: rule.level } : {}),
     ...(rule.status ? { status: rule.status } : {}),
@@ -170,10 +176,16 @@ function decodeCursor(cursor: string): number {
  * Builds the catalogue over the loaded rules and reads the stored switches. Rules sharing an id
  * (the same rule in two files) appear once: the first loaded wins, as in detection.
  */
-export async function createRuleCatalog(opts: { rules: readonly SigmaRule[]; docs: DocumentStore; now?: () => Date }): Promise<RuleCatalog> {
+export async function createRuleCatalog(opts: {
+  rules: readonly SigmaRule[];
+  /** Correlation rules (alerts carry their id too, so they are switched the same way). */
+  correlations?: readonly SigmaCorrelation[];
+  docs: DocumentStore;
+  now?: () => Date;
+}): Promise<RuleCatalog> {
   const now = opts.now ?? (() => new Date());
   const base = new Map<string, Omit<RuleSummary, 'enabled'>>();
-  for (const rule of opts.rules) {
+  for (const rule of [...opts.rules, ...(opts.correlations ?? [])]) {
     const s = summarise(rule);
     if (!base.has(s.id)) base.set(s.id, s);
   }

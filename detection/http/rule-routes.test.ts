@@ -28,6 +28,18 @@ detection:
   condition: sel
 `;
 
+const correlation = `title: Many SSH failures from one address
+id: 0a1b2c3d-0000-4000-8000-000000000003
+level: high
+tags: [attack.credential-access, attack.t1110]
+correlation:
+  type: event_count
+  rules: [0a1b2c3d-0000-4000-8000-000000000001]
+  group-by: [source.ip]
+  timespan: 5m
+  condition: { gte: 5 }
+`;
+
 describe('rules API', () => {
   let t: TestApp;
   let dir: string;
@@ -36,11 +48,13 @@ describe('rules API', () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
     writeFileSync(join(dir, 'a.yml'), ruleA);
     writeFileSync(join(dir, 'b.yml'), ruleB);
-    const { rules, problems } = loadRuleDocuments([dir]);
+    writeFileSync(join(dir, 'c.yml'), correlation);
+    const { rules, correlations, problems } = loadRuleDocuments([dir]);
     expect(problems).toEqual([]);
+    expect(correlations).toHaveLength(1);
     t = await buildTestApp({
       routes: (store) => [{ plugin: async (app) => {
-        catalog = await createRuleCatalog({ rules, docs: store.docs });
+        catalog = await createRuleCatalog({ rules, correlations, docs: store.docs });
         await app.register(ruleRoutes, { catalog });
       } }],
     });
@@ -54,7 +68,9 @@ describe('rules API', () => {
     const res = await t.app.inject({ url: '/api/v1/rules', headers: t.auth('compliance') });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.total).toBe(2);
+    expect(body.total).toBe(3);
+    const corr = body.items.find((r: { id: string }) => r.id.endsWith('03'));
+    expect(corr).toMatchObject({ kind: 'correlation', correlation: { type: 'event_count', rules: ['0a1b2c3d-0000-4000-8000-000000000001'] }, techniques: ['T1110'], logsource: {} });
     const ssh = body.items.find((r: { id: string }) => r.id.endsWith('01'));
     expect(ssh).toMatchObject({ title: 'SSH brute force from one address', level: 'high', logsource: { product: 'linux', service: 'sshd' }, tactics: ['credential_access'], techniques: ['T1110.001'], enabled: true });
     const who = body.items.find((r: { id: string }) => r.id.endsWith('02'));
@@ -65,15 +81,18 @@ describe('rules API', () => {
   it('filters by text, level, logsource, tactic and parent technique, and pages with a cursor', async () => {
     const get = async (qs: string) => (await t.app.inject({ url: `/api/v1/rules?${qs}`, headers: t.auth('analyst') })).json();
     expect((await get('q=brute%20ssh')).items.map((r: { title: string }) => r.title)).toEqual(['SSH brute force from one address']);
+    expect((await get('q=ssh')).total).toBe(2);
     expect((await get('level=medium')).total).toBe(1);
-    expect((await get('level=medium&level=high')).total).toBe(2);
+    expect((await get('level=medium&level=high')).total).toBe(3);
     expect((await get('logsource=process_creation')).items[0].title).toBe('Whoami execution');
-    expect((await get('tactic=attack.credential-access')).total).toBe(1);
-    expect((await get('technique=T1110')).total).toBe(1);
-    const first = await get('limit=1');
-    expect(first.items).toHaveLength(1);
-    const second = await get(`limit=1&cursor=${first.nextCursor}`);
-    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect((await get('tactic=attack.credential-access')).total).toBe(2);
+    expect((await get('technique=T1110')).total).toBe(2);
+    expect((await get('technique=T1110.001')).total).toBe(1);
+    const first = await get('limit=2');
+    expect(first.items).toHaveLength(2);
+    const second = await get(`limit=2&cursor=${first.nextCursor}`);
+    expect(second.items).toHaveLength(1);
+    expect(first.items.map((r: { id: string }) => r.id)).not.toContain(second.items[0].id);
     expect(second.nextCursor).toBeUndefined();
   });
 
@@ -88,6 +107,7 @@ describe('rules API', () => {
     expect((await t.app.inject({ url: '/api/v1/rules?enabled=false', headers: t.auth('analyst') })).json().total).toBe(1);
 
     const rebuilt = await createRuleCatalog({ rules: loadRuleDocuments([dir]).rules, docs: t.store.docs });
+    expect(rebuilt.get(id)?.enabled).toBe(false);
     expect(rebuilt.isEnabled(id)).toBe(false);
 
     const audit = (await t.app.inject({ url: '/api/v1/audit?action=rule.disable', headers: t.auth('admin') })).json();

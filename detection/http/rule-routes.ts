@@ -17,9 +17,11 @@ const stringList = { type: 'array', items: { type: 'string' } } as const;
 
 const RuleView = {
   type: 'object',
-  required: ['id', 'title', 'logsource', 'tags', 'tactics', 'techniques', 'source', 'enabled'],
+  required: ['id', 'kind', 'title', 'logsource', 'tags', 'tactics', 'techniques', 'source', 'enabled'],
   properties: {
     id: { type: 'string' },
+    kind: { type: 'string', enum: ['rule', 'correlation'] },
+    correlation: { type: 'object', properties: { type: { type: 'string' }, rules: stringList } },
     title: { type: 'string' },
     description: { type: 'string' },
     level: { type: 'string' },

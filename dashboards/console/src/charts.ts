@@ -12,7 +12,7 @@ export interface StackedColumn {
 const W = 1200;
 
 function niceMax(v: number): number {
-  if (v <= 5) return 5;
+  if (v <= 4) return 4;
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
   return v;

@@ -102,6 +102,15 @@ const en = {
   'res.benign_positive': 'Benign positive',
   'res.false_positive': 'False positive',
   'res.duplicate': 'Duplicate',
+  'obs.ip': 'IP',
+  'obs.domain': 'domain',
+  'obs.url': 'URL',
+  'obs.hash': 'hash',
+  'obs.user': 'user',
+  'obs.host': 'host',
+  'alert.open': 'open',
+  'alert.false_positive': 'false positive',
+  'alert.closed': 'closed',
   'queue.title': 'Incident queue',
   'queue.filters': 'Filters',
   'queue.empty': 'No incident matches these filters.',
@@ -257,6 +266,7 @@ const en = {
   'rules.noVerdict': 'No verdict yet',
   'rules.removeException': 'Remove exception',
   'rules.file': 'File',
+  'rules.correlation': 'Correlation',
   'rules.description': 'Description',
   'events.title': 'Event search',
   'events.query': 'Query (field:value, AND, OR, NOT)',
@@ -393,6 +403,15 @@ const zh: Record<MessageKey, string> = {
   'res.benign_positive': '良性事件',
   'res.false_positive': '误报',
   'res.duplicate': '重复',
+  'obs.ip': 'IP',
+  'obs.domain': '域名',
+  'obs.url': 'URL',
+  'obs.hash': '哈希',
+  'obs.user': '用户',
+  'obs.host': '主机',
+  'alert.open': '未处理',
+  'alert.false_positive': '误报',
+  'alert.closed': '已关闭',
   'queue.title': '事件队列',
   'queue.filters': '筛选',
   'queue.empty': '没有符合条件的事件。',
@@ -548,6 +567,7 @@ const zh: Record<MessageKey, string> = {
   'rules.noVerdict': '尚无结论',
   'rules.removeException': '删除例外',
   'rules.file': '文件',
+  'rules.correlation': '关联规则',
   'rules.description': '描述',
   'events.title': '日志搜索',
   'events.query': '查询（字段:值，AND、OR、NOT）',
@@ -636,5 +656,6 @@ export function formatDuration(totalSeconds: number): string {
   const u = current === 'zh' ? { d: '天', h: '小时', m: '分', s: '秒' } : { d: 'd', h: 'h', m: 'm', s: 's' };
   if (d > 0) return `${d}${u.d} ${hh}${u.h}`;
   if (hh > 0) return `${hh}${u.h} ${pad(mm)}${u.m}`;
-  return `${mm}${u.m} ${pad(ss)}${u.s}`;
+  if (mm > 0) return `${mm}${u.m} ${pad(ss)}${u.s}`;
+  return `${ss}${u.s}`;
 }

@@ -168,11 +168,14 @@ describe('analyst console in Chromium', () => {
     await api(vigil.url, ADMIN_KEY, 'POST', '/ingest/raw?dataset=system.auth', sshBurst('203.0.113.7', 'web01'), 'text/plain');
     const row = page.locator('#queue-table tbody tr[data-id]', { hasText: 'web01' });
     await row.first().waitFor({ timeout: 45_000 });
+    // A second burst against another host opens a second incident.
+    await api(vigil.url, ADMIN_KEY, 'POST', '/ingest/raw?dataset=system.auth', sshBurst('198.51.100.23', 'bastion01'), 'text/plain');
+    await page.locator('#queue-table tbody tr[data-id]', { hasText: 'bastion01' }).first().waitFor({ timeout: 45_000 });
     // Same document: the row came by live refresh, not by a reload.
     expect(await page.evaluate('window.vigilE2eMarker')).toBe(marker);
     incidentId = (await row.first().getAttribute('data-id')) as string;
     expect(await row.first().textContent()).toContain('High');
-    await expect.poll(() => page.textContent('[data-count=all]')).toBe('1');
+    await expect.poll(() => page.textContent('[data-count=all]')).toBe('2');
     await page.screenshot({ path: join(shotDir, 'queue.png') });
   }, 60_000);
 
@@ -226,6 +229,7 @@ describe('analyst console in Chromium', () => {
     const block = firewall.requests.find((r) => r.path === '/blocks');
     expect(block?.body.ip).toBe('203.0.113.7');
     expect(await page.textContent('#runs')).toContain('Confirmed brute force');
+    await page.waitForSelector('.flash.ok', { state: 'detached', timeout: 10_000 });
     await page.screenshot({ path: join(shotDir, 'incident.png'), fullPage: true });
   }, 45_000);
 
@@ -275,16 +279,17 @@ describe('analyst console in Chromium', () => {
     }
   });
 
-  it('browses rules and disables then re-enables one (audited)', async () => {
+  it('opens the rule behind the alert: precision counts the true positive; disables and re-enables it (audited)', async () => {
+    const detail = await api<{ alerts: Array<{ ruleId: string }> }>(vigil.url, analystKey, 'GET', `/incidents/${incidentId}`);
+    const ruleId = detail.alerts[0].ruleId;
     await page.click('header.top a:has-text("Rules")');
     await page.fill('#r-q', 'ssh brute force');
     await page.press('#r-q', 'Enter');
-    const row = page.locator('#rules-table tbody tr[data-rule]').first();
-    await row.waitFor();
-    const ruleId = (await row.getAttribute('data-rule')) as string;
-    await row.locator('a').click();
+    await page.waitForSelector(`#rules-table tbody tr[data-rule="${ruleId}"]`);
+    await page.click(`#rules-table tbody tr[data-rule="${ruleId}"] a`);
     await page.waitForSelector('#rule-detail h2');
-    expect(await page.textContent('#rule-precision')).toMatch(/true|No verdict/);
+    // Closed as a true positive: the rule's precision now counts it.
+    expect(await page.textContent('#rule-precision')).toContain('1 true, 0 false positives');
     await page.click(`#rule-detail button[data-switch="${ruleId}"]`);
     await page.waitForSelector(`#rule-detail button[data-switch="${ruleId}"]:has-text("Enable")`);
     const rule = await api<{ rule: { enabled: boolean } }>(vigil.url, analystKey, 'GET', `/rules/${encodeURIComponent(ruleId)}`);

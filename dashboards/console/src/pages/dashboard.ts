@@ -202,7 +202,8 @@ export const dashboardPage: Page = async (root, ctx) => {
           h('span', { class: 'matrix-cell st-seen' }, t('dash.attack.seen')),
         ),
         attackMatrix(
-          cov.tactics.map((c) => ({
+          // ATT&CK data-source tags (attack.ds0005) are not tactics.
+          cov.tactics.filter((c) => !/^ds\d{4}$/i.test(c.tactic)).map((c) => ({
             tactic: c.tactic,
             label: tv('tactic', c.tactic) === c.tactic ? tacticLabel(c.tactic) : tv('tactic', c.tactic),
             cells: c.cells.map((x) => ({ ...x, title: t('dash.attack.cell', { technique: x.technique, rules: x.rules, alerts: x.alerts }) })),

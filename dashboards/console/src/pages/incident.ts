@@ -99,6 +99,21 @@ function fieldLink(field: string, value: string): HTMLElement {
   return h('a', { href: `#/events?q=${encodeURIComponent(q)}`, class: 'val', title: t('inc.searchEvents', { field, value }) }, value);
 }
 
+// An observable searches the events in every field of its kind.
+const observableFields: Record<string, string[]> = {
+  ip: ['source.ip', 'destination.ip', 'client.ip', 'server.ip', 'host.ip'],
+  domain: ['url.domain', 'destination.domain', 'dns.question.name'],
+  url: ['url.full', 'url.original'],
+  hash: ['file.hash.sha256', 'file.hash.sha1', 'file.hash.md5', 'process.hash.sha256'],
+};
+
+function observableLink(type: string, value: string): HTMLElement {
+  const fields = observableFields[type];
+  if (!fields) return fieldLink(type, value);
+  const q = fields.map((f) => `${f}:"${value.replace(/"/g, '\\"')}"`).join(' OR ');
+  return h('a', { href: `#/events?q=${encodeURIComponent(q)}`, class: 'val', title: t('inc.searchEvents', { field: tv('obs', type), value }) }, value);
+}
+
 function clockLine(label: string, c: Clock | undefined): HTMLElement | null {
   if (!c) return null;
   const value = h('span', { class: 'clock-value' });
@@ -415,7 +430,7 @@ export const incidentPage: Page = async (root, ctx, id) => {
               'tbody',
               {},
               detail.observables.map((o) =>
-                h('tr', {}, h('td', {}, h('span', { class: 'muted small' }, o.type), ' ', fieldLink(o.type, o.value)), h('td', { class: 'c-num' }, String(o.count)), h('td', { class: 'small' }, formatTime(o.lastSeen))),
+                h('tr', {}, h('td', {}, h('span', { class: 'muted small' }, tv('obs', o.type)), ' ', observableLink(o.type, o.value)), h('td', { class: 'c-num' }, String(o.count)), h('td', { class: 'small' }, formatTime(o.lastSeen))),
               ),
             ),
           )
@@ -461,9 +476,9 @@ export const incidentPage: Page = async (root, ctx, id) => {
             {},
             severityBadge(a.severity),
             ' ',
-            h('a', { href: `#/rules?q=${encodeURIComponent(a.ruleId)}`, class: 'rule' }, a.ruleTitle),
+            h('a', { href: `#/rules/${encodeURIComponent(a.ruleId)}`, class: 'rule' }, a.ruleTitle),
             ' ',
-            h('span', { class: `badge status-${a.status}` }, a.status === 'false_positive' ? tv('res', 'false_positive') : a.status),
+            h('span', { class: `badge status-${a.status}` }, tv('alert', a.status)),
             ' ',
             h('span', { class: 'muted small' }, formatTime(a.detectedAt)),
             ' ',
@@ -474,7 +489,7 @@ export const incidentPage: Page = async (root, ctx, id) => {
             'details',
             { class: 'events' },
             h('summary', {}, `${t('inc.events')} (${docs.length})`),
-            docs.map((d) => {
+            docs.map((d, n) => {
               const rows = flatten(d.doc).filter(([k]) => k !== 'event.original');
               const ecs = h('table', { class: 'grid kv' }, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, fieldLink(k, v))))));
               const original = (d.doc.event as { original?: string } | undefined)?.original;
@@ -491,7 +506,17 @@ export const incidentPage: Page = async (root, ctx, id) => {
               };
               ecsBtn.addEventListener('click', () => show(false));
               rawBtn.addEventListener('click', () => show(true));
-              return h('div', { class: 'event' }, h('div', { class: 'seg-group', role: 'group' }, ecsBtn, rawBtn), ecs, raw);
+              const when = String((d.doc['@timestamp'] as string | undefined) ?? '');
+              const line = original ?? String((d.doc.message as string | undefined) ?? d.id);
+              // One line per event; the first opens so the fields are one click away at most.
+              return h(
+                'details',
+                { class: 'event', open: n === 0 },
+                h('summary', {}, h('time', { class: 'small muted' }, formatTime(when)), ' ', h('span', { class: 'mono small' }, line.slice(0, 160))),
+                h('div', { class: 'seg-group', role: 'group' }, ecsBtn, rawBtn),
+                ecs,
+                raw,
+              );
             }),
           ),
         );

@@ -16,6 +16,8 @@ interface Rule {
   tactics: string[];
   techniques: string[];
   source: string;
+  kind: 'rule' | 'correlation';
+  correlation?: { type: string; rules: string[] };
   enabled: boolean;
 }
 
@@ -112,7 +114,7 @@ export const rulesPage: Page = async (root, ctx, id) => {
                 'tr',
                 { 'data-rule': r.id },
                 h('td', { class: 'c-sev' }, r.level ? h('span', { class: `badge sev-${r.level}` }, tv('sev', r.level)) : ''),
-                h('td', {}, h('a', { href: `#/rules/${encodeURIComponent(r.id)}?${p.toString()}` }, r.title), h('div', { class: 'sub' }, r.id)),
+                h('td', {}, h('a', { href: `#/rules/${encodeURIComponent(r.id)}?${p.toString()}` }, r.title), h('div', { class: 'sub' }, r.kind === 'correlation' ? `${t('rules.correlation')} · ${r.id}` : r.id)),
                 h('td', { class: 'small' }, logsourceText(r.logsource)),
                 h('td', { class: 'small' }, [...r.tactics.map((x) => tv('tactic', x)), ...r.techniques].join(', ')),
                 h('td', { class: 'c-state' }, h('span', { class: r.enabled ? 'badge ok' : 'badge off' }, r.enabled ? t('rules.enabled') : t('rules.disabled'))),
@@ -146,7 +148,9 @@ export const rulesPage: Page = async (root, ctx, id) => {
           { class: 'facts' },
           h('div', {}, h('dt', {}, t('field.id')), h('dd', {}, r.id)),
           h('div', {}, h('dt', {}, t('field.level')), h('dd', {}, tv('sev', r.level))),
-          h('div', {}, h('dt', {}, t('field.logsource')), h('dd', {}, logsourceText(r.logsource))),
+          r.correlation
+            ? h('div', {}, h('dt', {}, t('rules.correlation')), h('dd', {}, `${r.correlation.type}: `, r.correlation.rules.map((x, i) => [i ? ', ' : '', h('a', { href: `#/rules/${encodeURIComponent(x)}` }, x)])))
+            : h('div', {}, h('dt', {}, t('field.logsource')), h('dd', {}, logsourceText(r.logsource))),
           h('div', {}, h('dt', {}, 'ATT&CK'), h('dd', {}, [...r.tactics.map((x) => tv('tactic', x)), ...r.techniques].join(', ') || '—')),
           h('div', {}, h('dt', {}, t('rules.precision')), h('dd', { id: 'rule-precision' }, prec === undefined ? t('rules.noVerdict') : t('rules.precisionValue', { p: `${Math.round(prec * 100)}%`, tp: d.precision.tp, fp: d.precision.fp }))),
           h('div', { class: 'wide' }, h('dt', {}, t('rules.file')), h('dd', { class: 'small' }, r.source)),
