@@ -67,6 +67,8 @@ const EVENTS_NS = 'corr-events';
 /** Correlation alerts raised by an event, kept for a redelivery of that event. */
 const HITS_NS = 'corr-hits';
 const HITS_TTL_MS = 24 * 3_600_000;
+/** Marks (rule, event) pairs the correlator has counted, for redeliveries. */
+const SEEN_NS = 'corr-seen';
 
 export function createStreamDetector(opts: StreamDetectorOptions): StreamDetector {
   const group = opts.group ?? 'detection';
@@ -93,6 +95,8 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
     if (!opts.includeScheduled && ruleSchedule(c.rule) !== undefined) scheduledOnly.add(i);
   });
   const detector: Detector = createDetector(compiled, pipelines, correlated);
+  // A redelivery comes after claimIdleMs; the mark must outlive that and the longest window.
+  const seenTtl = Math.max(HITS_TTL_MS, ...correlations.map((c) => 2 * c.correlation.timespanSeconds * 1000));
 
   let lastClaim = Number.NEGATIVE_INFINITY;
   let stopping = false;
@@ -174,9 +178,16 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
       if (correlated.has(pos)) {
         const raw = eventTimestamp(body.doc);
         const ts = Number.isFinite(raw) ? raw : detectedAt;
-        await recordForCorrelations(rule, body, ts);
-        for (const hit of await correlator.observe({ rule, event: body.doc, timestamp: ts })) {
-          if (isEnabled(ruleIdOf(hit.correlation))) hits.push(await correlationAlert(hit, rule, detectedAt));
+        const seenKey = `${SEEN_NS}:${ruleIdOf(rule)}:${body.id}`;
+        // A redelivered event the correlator already counted must not count twice (a false
+        // threshold crossing); its hits, if any, were re-raised above.
+        const counted = msg.deliveries > 1 && (await state.get(seenKey)) !== undefined;
+        if (!counted) {
+          await recordForCorrelations(rule, body, ts);
+          for (const hit of await correlator.observe({ rule, event: body.doc, timestamp: ts })) {
+            if (isEnabled(ruleIdOf(hit.correlation))) hits.push(await correlationAlert(hit, rule, detectedAt));
+          }
+          await state.set(seenKey, '1', seenTtl);
         }
         if (correlator.suppresses(rule)) continue;
       }

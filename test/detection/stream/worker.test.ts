@@ -241,6 +241,24 @@ describe('streaming detection (memory queue backend, SQLite store)', () => {
     expect(fromB[0].eventIds).toHaveLength(6);
   });
 
+  it('does not count an event twice in a correlation window when it is redelivered after a crash', async () => {
+    let clock = DETECTED;
+    queues = createMemoryBackend({ now: () => clock });
+    const a = createStreamDetector({ queues: dyingBeforeAck(queues), rules, consumer: 'det-a', now: () => clock, blockMs: 0 });
+    const b = createStreamDetector({ queues, rules, consumer: 'det-b', now: () => clock, claimEveryMs: 0, blockMs: 0 });
+    const first = await ingest(queues, Array.from({ length: 3 }, (_, i) => sshFailed('203.0.113.77', T0 + i * 1_000)));
+    await expect(a.poll()).rejects.toThrow('killed before ack');
+    clock += 61_000;
+    expect((await b.poll()).claimed).toBe(3);
+    // Three events seen twice are still three: no correlation yet.
+    expect((await drainAlerts(queues)).filter((x) => x.origin === 'correlation')).toHaveLength(0);
+    const rest = await ingest(queues, Array.from({ length: 3 }, (_, i) => sshFailed('203.0.113.77', T0 + 10_000 + i * 1_000)));
+    await b.poll();
+    const corr = (await drainAlerts(queues)).filter((x) => x.origin === 'correlation');
+    expect(corr).toHaveLength(1);
+    expect([...corr[0].eventIds].sort()).toEqual([...first, ...rest].map((m) => m.id).sort());
+  });
+
   it('raises nothing for a disabled rule, and picks up re-enabling at once', async () => {
     queues = createMemoryBackend();
     const disabled = new Set([ENCODED_PS_ID]);
