@@ -6,11 +6,13 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../../core/config.ts';
 import { formatLocation, VigilError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logging.ts';
-import { checkDataDir } from '../../core/services/check.ts';
+import { createQueueBackend, type QueueBackend } from '../../core/queue/index.ts';
+import { checkDataDir, checkRedis } from '../../core/services/check.ts';
 import { createStorageEngine } from '../../core/storage/index.ts';
 import { loadEnrichment } from '../../ingest/enrich/index.ts';
 import { createIngestPipeline } from '../../ingest/pipeline/pipeline.ts';
 import { type FileIngestSummary, fileSize, ingestFile } from '../../ingest/sources/file.ts';
+import { storeAndQueueSink } from '../compose.ts';
 import type { Command } from './types.ts';
 
 /** Per-line errors printed on stderr before "… and N more". */
@@ -47,6 +49,9 @@ export const ingestCommand: Command = {
       const sizes = await Promise.all(files.map((f) => fileSize(f)));
       const config = loadConfig({ env: io.env, file: args.values.config as string | undefined });
       checkDataDir(config);
+      // With Redis, a running detection tier (vigil serve --roles detect) sees imported files too:
+      // fail before reading anything when Redis is configured but cannot be reached.
+      await checkRedis(config);
       // Flags win; otherwise the enrichment the server is configured with (enrich.*) applies here too.
       const stage = await loadEnrichment({
         inventory: (args.values.inventory as string | undefined) ?? config.enrich.inventory,
@@ -57,17 +62,25 @@ export const ingestCommand: Command = {
       for (const e of stage.intelErrors) io.stderr.write(`vigil ingest: skipped indicator: ${formatLocation(e)}: ${e.message}\n`);
       const logger = createLogger({ level: 'warn' });
       const store = createStorageEngine({ kind: config.store, dataDir: config.dataDir, logger });
+      const queues: QueueBackend | undefined = config.redisUrl ? createQueueBackend({ redisUrl: config.redisUrl, logger }) : undefined;
+      const closeAll = async (): Promise<void> => {
+        await queues?.close();
+        await store.close();
+      };
       const pipeline = createIngestPipeline({
-        sink: {
-          async push(events) {
-            await store.events.append(events);
-          },
-        },
+        // Without Redis nothing else can see an in-process queue, so the events are only stored.
+        sink: queues
+          ? storeAndQueueSink(store, queues, true)
+          : {
+              async push(events) {
+                await store.events.append(events);
+              },
+            },
         enrich: stage.enrich,
         logger,
       });
       if (dataset !== 'auto' && !pipeline.datasets().includes(dataset)) {
-        await store.close();
+        await closeAll();
         io.stderr.write(`vigil ingest: unknown dataset "${dataset}" (known: auto, ${pipeline.datasets().join(', ')})\n`);
         return 2;
       }
@@ -102,7 +115,7 @@ export const ingestCommand: Command = {
       } finally {
         bar?.stop();
         await pipeline.drain();
-        await store.close();
+        await closeAll();
       }
       printSummary(summaries, args.values.json === true, io.stdout, io.stderr);
       return summaries.some((s) => s.deadLettered > 0) ? 1 : 0;

@@ -1,22 +1,56 @@
-// `vigil serve`: the HTTP API (and, as later stages land, ingest listeners and workers) until SIGTERM/SIGINT.
+// `vigil serve`: the HTTP API, ingest listeners, detection and response workers until SIGTERM/SIGINT.
+// --roles runs a subset, so several processes sharing one Redis and one store split the work.
 import { loadConfig } from '../../core/config.ts';
 import { VigilError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logging.ts';
 import { version } from '../version.ts';
-import { startServer } from '../compose.ts';
+import { allRoles, type ServerRole, startServer } from '../compose.ts';
 import type { Command } from './types.ts';
+
+/**
+ * Reads `--roles ingest,detect,…` (commas and/or spaces; order and repeats do not matter) into
+ * the roles in their canonical order. Throws CLI_USAGE naming the flag and the bad entry.
+ */
+export function parseRoles(text: string | undefined): ServerRole[] {
+  if (text === undefined) return [...allRoles];
+  const names = text
+    .split(/[\s,]+/)
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== '');
+  if (names.length === 0) {
+    throw new VigilError('CLI_USAGE', `--roles: empty list (give one or more of ${allRoles.join(', ')})`, { source: 'argv', path: '--roles' });
+  }
+  for (const n of names) {
+    if (!(allRoles as readonly string[]).includes(n)) {
+      throw new VigilError('CLI_USAGE', `--roles: unknown role '${n}' in '${text}' (known: ${allRoles.join(', ')})`, { source: 'argv', path: '--roles' });
+    }
+  }
+  return allRoles.filter((r) => names.includes(r));
+}
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Run the Vigil server (HTTP API on the configured store)',
-  usage: 'serve [--host H] [--port N] [--config FILE]',
+  summary: 'Run the Vigil server: HTTP API, ingest, detection and response (--roles runs a subset)',
+  usage: 'serve [--host H] [--port N] [--config FILE] [--roles ingest,detect,respond,api]',
   options: {
+    roles: {
+      type: 'string',
+      description: 'What this process runs: ingest, detect, respond, api, comma-separated (default: all; a subset needs VIGIL_REDIS_URL to share the work)',
+      valueName: 'LIST',
+    },
     host: { type: 'string', description: 'Listen address (VIGIL_HOST, default 127.0.0.1)', valueName: 'H' },
     port: { type: 'string', description: 'Listen port (VIGIL_PORT, default 8080)', valueName: 'N' },
     config: { type: 'string', description: 'YAML configuration file (VIGIL_CONFIG)', valueName: 'FILE' },
   },
   positionals: 'none',
   async run({ values }, io) {
+    let roles: ServerRole[];
+    try {
+      roles = parseRoles(values.roles as string | undefined);
+    } catch (err) {
+      io.stderr.write(`vigil serve: ${(err as Error).message}\n`);
+      return 2;
+    }
     let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({
@@ -28,11 +62,19 @@ export const serveCommand: Command = {
       io.stderr.write(`vigil: configuration error: ${(err as Error).message}\n`);
       return 1;
     }
+    const missing = allRoles.filter((r) => !roles.includes(r));
+    if (missing.length > 0 && !config.redisUrl) {
+      // Without Redis the queues live in this process: no other process can pick up the rest.
+      io.stderr.write(
+        `vigil serve: warning: --roles ${roles.join(',')} without VIGIL_REDIS_URL: the queues are not shared, so ${missing.join(', ')} run${missing.length === 1 ? 's' : ''} nowhere for this process's work\n`,
+      );
+    }
     const logger = createLogger({ level: config.logLevel });
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
       server = await startServer(config, logger, {
         version,
+        roles,
         onBootstrapKey(key, generated) {
           if (generated) {
             io.stderr.write(
@@ -49,7 +91,7 @@ export const serveCommand: Command = {
       logger.flush();
       return 1;
     }
-    io.stderr.write(`Vigil ${version} listening on ${server.url} (store: ${config.store}, data: ${config.dataDir})\n`);
+    io.stderr.write(`Vigil ${version} listening on ${server.url} (roles: ${roles.join(',')}; store: ${config.store}, data: ${config.dataDir})\n`);
     await new Promise<void>((resolve) => {
       const onSignal = (sig: NodeJS.Signals) => {
         logger.info({ signal: sig }, 'signal received');
