@@ -17,17 +17,31 @@ export interface EcsBaseOptions {
  * ecs.version and event.original/module/dataset/kind/created (created = when Vigil read it).
  */
 export function ecsBase(raw: RawRecord, opts: EcsBaseOptions): EcsEvent {
+  const received = isoOf(raw.receivedAt);
   return {
-    '@timestamp': raw.receivedAt.toISOString(),
+    '@timestamp': received,
     ecs: { version: ECS_VERSION },
     event: {
       original: raw.message,
       module: opts.module,
       dataset: opts.dataset,
       kind: opts.kind ?? 'event',
-      created: raw.receivedAt.toISOString(),
+      created: received,
     },
   };
+}
+
+// A batch shares one receivedAt: its ISO text is formatted once, keyed by the instant itself.
+let lastMs = Number.NaN;
+let lastIso = '';
+
+function isoOf(d: Date): string {
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastIso = d.toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /** Sets `path` unless `value` is undefined, null, '' or '-' (the "no value" of most log formats). */

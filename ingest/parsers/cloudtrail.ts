@@ -116,7 +116,7 @@ export function parseCloudTrail(raw: RawRecord): ParseResult {
   if (raw.message.trim() === '') return { ok: true, events: [] };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.message);
+    parsed = raw.parsedMessage ?? JSON.parse(raw.message);
   } catch (e) {
     return parseFailure(raw, DATASET, `invalid JSON: ${(e as Error).message}`);
   }

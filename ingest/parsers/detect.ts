@@ -62,17 +62,32 @@ const has = (dataset: string, line: string): boolean => getParser(dataset)?.dete
  * recognises fall back to `kv` (at least two key=value pairs) or `system.syslog`.
  */
 export function detectDataset(line: string): string | undefined {
+  return detectLine(line).dataset;
+}
+
+/** What detection found: the dataset, and the line read as a JSON object when it is one. */
+export interface Detection {
+  dataset: string | undefined;
+  json?: Record<string, unknown>;
+}
+
+/** `detectDataset`, also handing back the JSON object it parsed so the parser need not parse it again. */
+export function detectLine(line: string): Detection {
   const text = line.trim();
-  if (text === '') return undefined;
+  if (text === '') return { dataset: undefined };
 
   if (text.startsWith('{')) {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (isPlainObject(parsed)) return detectJson(parsed);
+      if (isPlainObject(parsed)) return { dataset: detectJson(parsed), json: parsed };
     } catch {
       // not JSON after all: try the text rules
     }
   }
+  return { dataset: detectText(text, line) };
+}
+
+function detectText(text: string, line: string): string | undefined {
   if (/^<Event[\s>]/.test(text)) {
     const ev = fromXml(text);
     return datasetForChannel(ev?.channel) ?? 'windows.forwarded';

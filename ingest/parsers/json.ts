@@ -29,7 +29,7 @@ export function parseJson(raw: RawRecord): ParseResult {
   if (raw.document) parsed = raw.document;
   else {
     try {
-      parsed = JSON.parse(raw.message);
+      parsed = raw.parsedMessage ?? JSON.parse(raw.message);
     } catch (e) {
       return parseFailure(raw, DATASET, `invalid JSON: ${(e as Error).message}`);
     }

@@ -174,7 +174,7 @@ function eveOf(raw: RawRecord): Record<string, unknown> | undefined {
   const fromDoc = doc && isPlainObject(doc.suricata) && isPlainObject((doc.suricata as EcsEvent).eve);
   if (fromDoc) return structuredClone((doc.suricata as EcsEvent).eve as Record<string, unknown>);
   try {
-    const parsed: unknown = JSON.parse(raw.message);
+    const parsed: unknown = raw.parsedMessage ?? JSON.parse(raw.message);
     return isPlainObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;

@@ -13,6 +13,11 @@ export interface RawRecord {
   tz?: string;
   /** The whole document when the input was JSON shipped by an agent (Filebeat/Elastic Agent shape). */
   document?: EcsEvent;
+  /**
+   * The raw line already read as JSON by format detection (`dataset=auto`), so a large JSON line is
+   * parsed once; parsers that read the line as JSON use it instead of parsing `message` again.
+   */
+  parsedMessage?: unknown;
 }
 
 export type ParseResult = { ok: true; events: EcsEvent[] } | { ok: false; error: VigilError };

@@ -9,7 +9,7 @@ type ZeekRecord = Record<string, unknown>;
 
 function recordOf(raw: RawRecord): ZeekRecord | undefined {
   try {
-    const parsed: unknown = JSON.parse(raw.message);
+    const parsed: unknown = raw.parsedMessage ?? JSON.parse(raw.message);
     return isPlainObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;

@@ -2,7 +2,7 @@
 // (ingest/parsers/detect.ts) first; when it only recognises a generic envelope (plain syslog,
 // key=value, JSON), the syslog program name ('sshd', 'filterlog') picks the dataset its payload
 // belongs to. A detected dataset whose parser is not registered counts as not recognised.
-import { detectDataset, syslogProgram as programOf } from '../parsers/detect.ts';
+import { detectDataset, detectLine, syslogProgram as programOf } from '../parsers/detect.ts';
 import { parserRegistry } from '../parsers/index.ts';
 import type { Parser, RawRecord } from '../parsers/types.ts';
 
@@ -39,7 +39,10 @@ export interface DatasetRouter {
   parser(dataset: string): Parser | undefined;
   /** Dataset names that can be asked for, sorted. */
   datasets(): string[];
-  /** The dataset for a raw line under 'auto'; undefined when no parser recognises it. */
+  /**
+   * The dataset for a raw line under 'auto'; undefined when no parser recognises it. A JSON line
+   * detection parsed is left on `raw.parsedMessage` for the parser.
+   */
   resolve(raw: RawRecord): string | undefined;
 }
 
@@ -64,11 +67,20 @@ export function createDatasetRouter(
 ): DatasetRouter {
   const registry = opts.registry ?? parserRegistry;
   const detect = opts.detect ?? (opts.registry ? detectWithRegistry(registry) : detectDataset);
+  // The built-in detector parses JSON lines; the parsed object rides along on the record.
+  const builtIn = detect === detectDataset;
   return {
     parser: (dataset) => registry.get(dataset),
     datasets: () => [...registry.keys()].sort(),
     resolve(raw) {
-      const detected = detect(raw.message);
+      let detected: string | undefined;
+      if (builtIn) {
+        const found = detectLine(raw.message);
+        detected = found.dataset;
+        if (found.json) raw.parsedMessage = found.json;
+      } else {
+        detected = detect(raw.message);
+      }
       if (detected && !GENERIC_DATASETS.has(detected) && registry.has(detected)) return detected;
       const program = syslogProgram(raw);
       const byProgram = program ? PROGRAM_DATASETS[program] : undefined;

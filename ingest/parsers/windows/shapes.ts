@@ -279,6 +279,7 @@ export function shapeOf(doc: EcsEvent): WindowsShape | undefined {
 /** The JSON document to read: an agent-shipped document, or the raw line parsed as JSON. */
 function documentOf(raw: RawRecord): EcsEvent | undefined {
   if (raw.document && shapeOf(raw.document)) return raw.document;
+  if (isPlainObject(raw.parsedMessage)) return raw.parsedMessage;
   const line = raw.message.trim();
   if (!line.startsWith('{')) return undefined;
   try {
