@@ -3,6 +3,7 @@
 // so the same wiring runs in one process or split across processes by --roles.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyService } from '../core/auth/api-keys.ts';
@@ -11,7 +12,7 @@ import type { Config } from '../core/config.ts';
 import type { EcsEvent } from '../core/ecs.ts';
 import { auditRoutes } from '../core/http/audit-routes.ts';
 import { type ApiRoutes, buildHttpServer, type ReadinessCheck } from '../core/http/server.ts';
-import { toErrorRecord } from '../core/errors.ts';
+import { toErrorRecord, VigilError } from '../core/errors.ts';
 import type { Logger } from '../core/logging.ts';
 import { type EventMessage, type Notice, QueueName } from '../core/messages.ts';
 import { createQueueBackend, type QueueBackend } from '../core/queue/index.ts';
@@ -20,6 +21,9 @@ import { createStorageEngine } from '../core/storage/index.ts';
 import type { Alert, StorageEngine } from '../core/storage/types.ts';
 import { ensureLocalTls } from '../core/tls/local-ca.ts';
 import { loadEnrichment } from '../ingest/enrich/index.ts';
+import { metricsRoutes } from '../dashboards/http/metrics-routes.ts';
+import { reportRoutes } from '../dashboards/http/report-routes.ts';
+import { loadCategoryLabels } from '../dashboards/reports/category-labels.ts';
 import { parseScheduledConfig } from '../detection/scheduled/index.ts';
 import { createDetectionStage } from '../detection/stream/index.ts';
 import { eventRoutes } from '../ingest/http/event-routes.ts';
@@ -38,6 +42,7 @@ import { playbookRoutes } from '../response/http/playbook-routes.ts';
 import { loadPlaybookEngine } from '../response/playbooks/load-engine.ts';
 import { createPlaybookRunner } from '../response/playbooks/runner.ts';
 import { createPlaybookWorker } from '../response/playbooks/worker.ts';
+import { createWebhookStage } from '../response/webhooks/stage.ts';
 
 export const ServerRole = { ingest: 'ingest', detect: 'detect', respond: 'respond', api: 'api' } as const;
 export type ServerRole = (typeof ServerRole)[keyof typeof ServerRole];
@@ -51,10 +56,47 @@ export interface Engines {
   queues: QueueBackend;
 }
 
+/** The storage engine the configuration names (commands that only need the store use this too). */
+export function openStore(config: Config, logger: Logger): StorageEngine {
+  const es = config.elasticsearch;
+  return createStorageEngine({
+    kind: config.store,
+    dataDir: config.dataDir,
+    logger,
+    ...(config.store === 'elasticsearch'
+      ? {
+          elasticsearch: {
+            url: es.url,
+            ...(es.apiKey ? { apiKey: es.apiKey } : {}),
+            ...(es.username ? { username: es.username, password: es.password ?? '' } : {}),
+            ...(es.caCert ? { caCert: es.caCert } : {}),
+            indexPrefix: es.indexPrefix,
+            namespace: es.namespace,
+            retentionDays: es.retentionDays,
+            manageTemplates: es.manageTemplates,
+            bulk: {
+              maxDocs: es.bulkMaxDocs,
+              maxBytes: es.bulkMaxBytes,
+              flushIntervalMs: es.bulkFlushMs,
+              maxPendingDocs: es.bulkMaxPendingDocs,
+              retryTimeoutMs: es.bulkRetryTimeoutMs,
+            },
+          },
+        }
+      : {}),
+  });
+}
+
 /** Opens the store and queue backend the configuration names (after checking they can be reached). */
 export async function openEngines(config: Config, logger: Logger): Promise<Engines> {
   await checkServices(config);
-  const store = createStorageEngine({ kind: config.store, dataDir: config.dataDir, logger });
+  const store = openStore(config, logger);
+  // Elasticsearch creates its templates and indices here, and names a missing privilege.
+  const health = await store.ready();
+  if (!health.ok) {
+    await store.close();
+    throw new VigilError('CONFIG_UNREACHABLE', `store (${config.store}): ${health.detail}`, { source: 'config', path: 'store' });
+  }
   const queues = createQueueBackend({ redisUrl: config.redisUrl, logger });
   return { store, queues };
 }
@@ -206,7 +248,26 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     stoppers.push(() => worker.stop());
   }
 
+  // Webhooks: subscriptions and exports (API), fan-out and delivery (respond), inbound sources
+  // authenticated by their signatures (public context).
+  const webhooks = createWebhookStage({
+    store,
+    queues,
+    settings: config.webhooks,
+    pushEvents: async (events) => {
+      await pipeline.ingestDocuments(events, { dataset: 'auto', source: 'webhook' });
+    },
+    consumer: consumerName('webhooks'),
+    logger,
+    productVersion: hooks.version,
+  });
+  if (roles.has('respond')) {
+    webhooks.start();
+    stoppers.push(() => webhooks.stop());
+  }
+
   const routes: ApiRoutes[] = [];
+  if (roles.has('api')) routes.push(...webhooks.apiRoutes);
   if (roles.has('api')) {
     routes.push(
       { plugin: keyRoutes, options: { keys } },
@@ -215,6 +276,8 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
       { plugin: incidentRoutes, options: { incidents } },
       { plugin: alertRoutes, options: { incidents } },
       { plugin: playbookRoutes, options: { runner, runs: store.runs } },
+      { plugin: metricsRoutes, options: { store, loadedRuleTags: () => detection?.rules.compiled.map((c) => c.rule.tags) ?? [] } },
+      { plugin: reportRoutes, options: { store, dataDir: resolve(config.dataDir), labels: loadCategoryLabels() } },
     );
   }
   if (roles.has('ingest')) routes.push({ plugin: ingestRoutes, options: { pipeline, maxDecompressedBytes: config.ingest.maxDecompressedBytes } });
@@ -231,6 +294,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     readiness,
     https: httpsOptions(config),
     version: hooks.version,
+    publicRoutes: roles.has('api') || roles.has('ingest') ? [webhooks.inboundRoutes] : [],
   });
   const address = await app.listen({ host: config.host, port: config.port });
 

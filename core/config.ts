@@ -32,6 +32,15 @@ export const settings = [
   { key: 'elasticsearch.username', env: 'VIGIL_ELASTICSEARCH_USERNAME', type: 'string', default: undefined, description: 'Elasticsearch basic-auth user.' },
   { key: 'elasticsearch.password', env: 'VIGIL_ELASTICSEARCH_PASSWORD', type: 'string', default: undefined, secret: true, description: 'Elasticsearch basic-auth password.' },
   { key: 'elasticsearch.caCert', env: 'VIGIL_ELASTICSEARCH_CA_CERT', type: 'string', default: undefined, description: 'PEM file of the CA that signed the cluster certificate.' },
+  { key: 'elasticsearch.indexPrefix', env: 'VIGIL_ELASTICSEARCH_INDEX_PREFIX', type: 'string', default: 'vigil', description: 'Prefix of Vigil\'s indices, templates and ILM policy (vigil-alerts, vigil-incidents …).' },
+  { key: 'elasticsearch.namespace', env: 'VIGIL_ELASTICSEARCH_NAMESPACE', type: 'string', default: 'default', description: 'Namespace of the event data streams logs-vigil.<dataset>-<namespace>.' },
+  { key: 'elasticsearch.retentionDays', env: 'VIGIL_ELASTICSEARCH_RETENTION_DAYS', type: 'int', default: 30, min: 1, description: 'Days events are kept (the ILM policy deletes older backing indices).' },
+  { key: 'elasticsearch.manageTemplates', env: 'VIGIL_ELASTICSEARCH_MANAGE_TEMPLATES', type: 'bool', default: true, description: 'Create the ILM policy and index templates on start (false when an operator manages them).' },
+  { key: 'elasticsearch.bulkMaxDocs', env: 'VIGIL_ELASTICSEARCH_BULK_MAX_DOCS', type: 'int', default: 1000, min: 1, description: 'Documents per bulk request.' },
+  { key: 'elasticsearch.bulkMaxBytes', env: 'VIGIL_ELASTICSEARCH_BULK_MAX_BYTES', type: 'int', default: 5242880, min: 1024, description: 'Bytes per bulk request.' },
+  { key: 'elasticsearch.bulkFlushMs', env: 'VIGIL_ELASTICSEARCH_BULK_FLUSH_MS', type: 'int', default: 1000, min: 1, description: 'A partial bulk batch is sent after this long.' },
+  { key: 'elasticsearch.bulkMaxPendingDocs', env: 'VIGIL_ELASTICSEARCH_BULK_MAX_PENDING_DOCS', type: 'int', default: 20000, min: 1, description: 'Documents buffered for indexing before appends wait (backpressure).' },
+  { key: 'elasticsearch.bulkRetryTimeoutMs', env: 'VIGIL_ELASTICSEARCH_BULK_RETRY_TIMEOUT_MS', type: 'int', default: 300000, min: 1000, description: 'How long a bulk batch is retried while the cluster is slow or down before the append fails.' },
   { key: 'redisUrl', env: 'VIGIL_REDIS_URL', type: 'string', default: undefined, secret: true, description: 'Redis URL; when set, queues and shared state live in Redis so several processes share the work.' },
   { key: 'tls', env: 'VIGIL_TLS', type: 'enum', default: 'off', values: ['off', 'auto', 'files'], description: 'HTTPS: off, auto (local CA + server certificate created in the data directory), or files (VIGIL_TLS_CERT / VIGIL_TLS_KEY). Setting a cert and key implies files.' },
   { key: 'tlsCert', env: 'VIGIL_TLS_CERT', type: 'string', default: undefined, description: 'PEM server certificate (chain) for HTTPS.' },
@@ -80,6 +89,16 @@ export const settings = [
   { key: 'playbooks.connectorsFile', env: 'VIGIL_PLAYBOOKS_CONNECTORS_FILE', type: 'string', default: undefined, description: 'Action connector definitions (default: <playbooks dir>/connectors.yml). Connector secrets come from PLAYBOOK_* environment variables.' },
   { key: 'playbooks.intelDir', env: 'VIGIL_PLAYBOOKS_INTEL_DIR', type: 'string', default: undefined, description: 'Indicator lists for the enrich step (default: <playbooks dir>/intel).' },
   { key: 'playbooks.tickMs', env: 'VIGIL_PLAYBOOKS_TICK_MS', type: 'int', default: 1000, min: 10, description: 'How often due playbook steps (retries, approval timeouts) are advanced.' },
+  { key: 'webhooks.maxAttempts', env: 'VIGIL_WEBHOOKS_MAX_ATTEMPTS', type: 'int', default: 12, min: 1, description: 'Delivery attempts before a webhook delivery is dead-lettered.' },
+  { key: 'webhooks.minRetryWindowMs', env: 'VIGIL_WEBHOOKS_MIN_RETRY_WINDOW_MS', type: 'int', default: 7200000, min: 0, description: 'No delivery is dead-lettered before it is this old, so a receiver down for an hour still gets everything.' },
+  { key: 'webhooks.backoffBaseMs', env: 'VIGIL_WEBHOOKS_BACKOFF_BASE_MS', type: 'int', default: 30000, min: 1, description: 'First retry delay cap (exponential backoff with full jitter).' },
+  { key: 'webhooks.backoffMaxMs', env: 'VIGIL_WEBHOOKS_BACKOFF_MAX_MS', type: 'int', default: 3600000, min: 1, description: 'Largest retry delay cap.' },
+  { key: 'webhooks.timeoutMs', env: 'VIGIL_WEBHOOKS_TIMEOUT_MS', type: 'int', default: 10000, min: 1, description: 'Timeout of one delivery POST.' },
+  { key: 'webhooks.deliveryIntervalMs', env: 'VIGIL_WEBHOOKS_DELIVERY_INTERVAL_MS', type: 'int', default: 1000, min: 10, description: 'How often due deliveries are sent.' },
+  { key: 'webhooks.rotationGraceMs', env: 'VIGIL_WEBHOOKS_ROTATION_GRACE_MS', type: 'int', default: 86400000, min: 0, description: 'How long a rotated-out secret keeps signing deliveries alongside the new one.' },
+  { key: 'webhooks.sourcesFile', env: 'VIGIL_WEBHOOKS_SOURCES_FILE', type: 'string', default: undefined, description: 'Inbound webhook sources (default: the bundled rules/webhooks/sources.yml; secrets from WEBHOOK_IN_* variables).' },
+  { key: 'webhooks.inboundBodyLimit', env: 'VIGIL_WEBHOOKS_INBOUND_BODY_LIMIT', type: 'int', default: 1048576, min: 1024, description: 'Largest inbound webhook body in bytes.' },
+  { key: 'webhooks.exportTlp', env: 'VIGIL_WEBHOOKS_EXPORT_TLP', type: 'enum', default: 'amber', values: ['white', 'green', 'amber', 'red'], description: 'TLP marking of STIX incident exports.' },
   { key: 'shutdownTimeoutMs', env: 'VIGIL_SHUTDOWN_TIMEOUT_MS', type: 'int', default: 15000, min: 0, description: 'How long SIGTERM waits for work in flight before closing anyway.' },
 ] as const satisfies readonly SettingSpec[];
 
@@ -89,7 +108,22 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   store: 'sqlite' | 'elasticsearch';
-  elasticsearch: { url?: string; apiKey?: string; username?: string; password?: string; caCert?: string };
+  elasticsearch: {
+    url?: string;
+    apiKey?: string;
+    username?: string;
+    password?: string;
+    caCert?: string;
+    indexPrefix: string;
+    namespace: string;
+    retentionDays: number;
+    manageTemplates: boolean;
+    bulkMaxDocs: number;
+    bulkMaxBytes: number;
+    bulkFlushMs: number;
+    bulkMaxPendingDocs: number;
+    bulkRetryTimeoutMs: number;
+  };
   redisUrl?: string;
   tls: 'off' | 'auto' | 'files';
   tlsCert?: string;
@@ -135,6 +169,18 @@ export interface Config {
     intakeLeaseMs: number;
     detailEventLimit: number;
     clockTickMs: number;
+  };
+  webhooks: {
+    maxAttempts: number;
+    minRetryWindowMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    timeoutMs: number;
+    deliveryIntervalMs: number;
+    rotationGraceMs: number;
+    sourcesFile?: string;
+    inboundBodyLimit: number;
+    exportTlp: 'white' | 'green' | 'amber' | 'red';
   };
   playbooks: { enabled: boolean; dir?: string; connectorsFile?: string; intelDir?: string; tickMs: number };
   shutdownTimeoutMs: number;
@@ -294,7 +340,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     origin[key] = 'flag';
   }
 
-  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, detection: {}, incidents: {}, playbooks: {} };
+  const out: Record<string, unknown> = { elasticsearch: {}, http: {}, ingest: {}, syslog: {}, enrich: {}, detection: {}, incidents: {}, webhooks: {}, playbooks: {} };
   for (const [k, v] of values) assign(out, k, v);
   const cfg = out as unknown as Config;
   cfg.origin = origin;

@@ -5,8 +5,8 @@ import { ApiKeyService, keyView } from '../../core/auth/api-keys.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logging.ts';
 import { checkDataDir } from '../../core/services/check.ts';
-import { createStorageEngine } from '../../core/storage/index.ts';
 import { type Role, roles, type StorageEngine } from '../../core/storage/types.ts';
+import { openStore } from '../compose.ts';
 import type { Command, CommandIo, ParsedArgs } from './types.ts';
 
 const configOption = { config: { type: 'string', description: 'YAML configuration file (VIGIL_CONFIG)', valueName: 'FILE' } } as const;
@@ -14,7 +14,7 @@ const configOption = { config: { type: 'string', description: 'YAML configuratio
 async function withStore<T>(args: ParsedArgs, io: CommandIo, fn: (store: StorageEngine, keys: ApiKeyService) => Promise<T>): Promise<T> {
   const config = loadConfig({ env: io.env, file: args.values.config as string | undefined });
   checkDataDir(config);
-  const store = createStorageEngine({ kind: config.store, dataDir: config.dataDir, logger: createLogger({ level: 'warn', destination: undefined }) });
+  const store = openStore(config, createLogger({ level: 'warn' }));
   try {
     return await fn(store, new ApiKeyService(store.keys));
   } finally {

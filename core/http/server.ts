@@ -31,6 +31,11 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   https?: { cert: string; key: string };
   version: string;
+  /**
+   * Routes under /api/v1 that authenticate themselves (inbound webhooks check the sender's
+   * signature): registered in a sibling context without the API-key hook, still with schemas.
+   */
+  publicRoutes?: ApiRoutes[];
 }
 
 const PREFIX = '/api/v1';
@@ -157,6 +162,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     },
     { prefix: PREFIX },
   );
+  for (const r of opts.publicRoutes ?? []) await app.register(r.plugin, { ...(r.options ?? {}), prefix: PREFIX });
   return app;
 }
 
