@@ -133,8 +133,18 @@ function like(field: string, parts: readonly PatternPart[], caseSensitive: boole
   if (!parts.some((p) => p === '*' || p === '?')) {
     return term(field, parts.map((p) => (p === '*' || p === '?' ? '' : p.literal)).join(''), caseSensitive);
   }
+  const f = asText(field);
+  const text = parts.map((p) => (p === '*' || p === '?' ? '' : p.literal)).join('');
+  // Digits and punctuation have no case: no need to lower the column.
+  if (caseSensitive || text.toLowerCase() === text.toUpperCase()) return `${f} LIKE ${esqlString(likePattern(parts, false))}`;
+  return `TO_LOWER(${f}) LIKE ${esqlString(likePattern(parts, true))}`;
+}
+
+/** The column as a string for LIKE / RLIKE: ES|QL matches patterns on keyword and text only. */
+function asText(field: string): string {
+  const cls = ecsFieldClass(field);
   const f = esqlField(field);
-  return caseSensitive ? `${f} LIKE ${esqlString(likePattern(parts, false))}` : `TO_LOWER(${f}) LIKE ${esqlString(likePattern(parts, true))}`;
+  return cls === 'ip' || cls === 'numeric' || cls === 'date' || cls === 'boolean' ? `TO_STRING(${f})` : f;
 }
 
 function bound(field: string, v: QueryValue): { column: string; value: string } {
@@ -167,7 +177,7 @@ function regex(field: string, pattern: string, flags: string): string {
   if (parts !== undefined) return like(field, parts, !flags.includes('i'));
   // RLIKE matches the whole value with Lucene's regex dialect, like the regexp query.
   const lucene = jsRegexToLucene(pattern, flags, field);
-  const f = esqlField(field);
+  const f = asText(field);
   // Lower-casing the value and the pattern's letters is ES|QL's only case-insensitive regex.
   return flags.includes('i') ? `TO_LOWER(${f}) RLIKE ${esqlString(lowerPattern(lucene))}` : `${f} RLIKE ${esqlString(lucene)}`;
 }

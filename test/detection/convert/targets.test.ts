@@ -567,3 +567,10 @@ describe('ES|QL string literals', () => {
     file.name|endswith: '\*?.txt'`, 'sel'))).toBe('FROM logs-* | WHERE TO_LOWER(file.name) LIKE "*\\\\*?.txt"');
   });
 });
+
+describe('ES|QL patterns on typed fields', () => {
+  it('matches a wildcard on an IP or numeric field as text', () => {
+    expect(esql.compile(rule(`sel:\n    source.ip|startswith: '10.'`, 'sel'))).toBe('FROM logs-* | WHERE TO_STRING(source.ip) LIKE "10.*"');
+    expect(esql.compile(rule(`sel:\n    destination.port|re: '^44[3-9]$'`, 'sel'))).toBe('FROM logs-* | WHERE TO_STRING(destination.port) RLIKE "44[3-9]"');
+  });
+});
