@@ -61,7 +61,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false } },
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false, allowUnionTypes: true } },
     ...(opts.https ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance;
 
@@ -115,6 +115,10 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     if (!Array.isArray(roles)) throw new Error(`route ${route.method} ${route.url}: config.roles is required`);
     const schema = route.schema as Record<string, unknown> | undefined;
     if (!schema?.response) throw new Error(`route ${route.method} ${route.url}: a response schema is required`);
+    // The OpenAPI document says who may call each route.
+    const who = ['admin', ...roles.filter((r) => r !== 'admin')].join(', ');
+    schema['x-roles'] = roles.length === 5 ? ['any'] : ['admin', ...roles];
+    schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Roles: ${who}.`;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH') && !schema.body && !route.config?.rawBody) {
       throw new Error(`route ${route.method} ${route.url}: a body schema is required`);

@@ -157,11 +157,11 @@ describe('vigil keys', () => {
     await store.close();
     expect(audit.items.map((e) => e.action)).toEqual(['keys.revoke', 'keys.create']);
     expect(audit.items[0].actor).toMatch(/^cli/);
-  });
+  }, 120_000);
 
   it('refuses a bad role with exit 2', async () => {
     const r = await runVigil(['keys', 'create', '--role', 'root', '--name', 'x'], { VIGIL_DATA_DIR: tmp() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--role must be one of admin, analyst, responder, compliance, ingest (got "root")');
-  });
+  }, 60_000);
 });
