@@ -59,3 +59,36 @@ describe('zones', () => {
     expect(new Date(parseClfTimestamp('10/Oct/2000:13:55:36 -0700') ?? '').toISOString()).toBe('2000-10-10T20:55:36.000Z');
   });
 });
+
+describe('zone offsets across transitions, read in time order', () => {
+  it('gives each stamp the offset of its own instant around a DST change', () => {
+    const recv = new Date('2024-04-01T00:00:00Z');
+    const stamps = ['Mar 31 00:30:00', 'Mar 31 01:30:00', 'Mar 31 01:59:59', 'Mar 31 03:00:00', 'Mar 31 03:30:00', 'Mar 31 05:00:00'];
+    expect(stamps.map((s) => parseSyslogTimestamp(s, recv, 'Europe/Berlin'))).toEqual([
+      '2024-03-31T00:30:00.000+01:00',
+      '2024-03-31T01:30:00.000+01:00',
+      '2024-03-31T01:59:59.000+01:00',
+      '2024-03-31T03:00:00.000+02:00',
+      '2024-03-31T03:30:00.000+02:00',
+      '2024-03-31T05:00:00.000+02:00',
+    ]);
+  });
+
+  it('handles a change in the middle of a UTC hour (Lord Howe: +10:30 → +11:00 at 15:30 UTC)', () => {
+    const recv = new Date('2024-10-07T00:00:00Z');
+    const stamps = ['Oct  6 01:10:00', 'Oct  6 01:50:00', 'Oct  6 02:40:00', 'Oct  6 03:10:00', 'Oct  6 01:55:00'];
+    expect(stamps.map((s) => parseSyslogTimestamp(s, recv, 'Australia/Lord_Howe'))).toEqual([
+      '2024-10-06T01:10:00.000+10:30',
+      '2024-10-06T01:50:00.000+10:30',
+      '2024-10-06T02:40:00.000+11:00',
+      '2024-10-06T03:10:00.000+11:00',
+      '2024-10-06T01:55:00.000+10:30',
+    ]);
+  });
+
+  it('checks leap days by the calendar of the chosen year', () => {
+    expect(parseSyslogTimestamp('Feb 29 10:00:00', new Date('2024-03-10T00:00:00Z'))).toBe('2024-02-29T10:00:00.000Z');
+    expect(parseSyslogTimestamp('Feb 29 2100 10:00:00', new Date('2026-03-10T00:00:00Z'))).toBeUndefined();
+    expect(parseSyslogTimestamp('Feb 29 2000 10:00:00', new Date('2026-03-10T00:00:00Z'))).toBe('2000-02-29T10:00:00.000Z');
+  });
+});

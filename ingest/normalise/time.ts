@@ -20,6 +20,8 @@ export interface LocalDateParts {
 export type Zone = { kind: 'offset'; minutes: number } | { kind: 'iana'; name: string };
 
 const zoneCache = new Map<string, Zone | undefined>();
+/** Shared, never modified: the zone of stamps that name none when the source sets none. */
+const UTC_ZONE: Zone = { kind: 'offset', minutes: 0 };
 const formatterCache = new Map<string, Intl.DateTimeFormat>();
 
 /** Month number (1-12) for an English month abbreviation or name, case-insensitive. */
@@ -222,7 +224,9 @@ export const ISO_STAMP_SOURCE = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2
  */
 export function parseSyslogTimestamp(text: string, receivedAt: Date, tz?: string): string | undefined {
   const s = text.trim();
-  const iso = ISO_STAMP.exec(s);
+  // An ISO stamp starts with a digit, a BSD one with a letter: only the regex that can match is run.
+  const first = s.charCodeAt(0);
+  const iso = first >= 48 && first <= 57 ? ISO_STAMP.exec(s) : null;
   if (iso) {
     const parts: LocalDateParts = {
       year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]),
@@ -230,14 +234,14 @@ export function parseSyslogTimestamp(text: string, receivedAt: Date, tz?: string
     };
     return toIsoWithZone(parts, iso[8] ?? defaultZoneOf(tz));
   }
-  const bsd = SYSLOG_STAMP.exec(s);
+  const bsd = first >= 48 && first <= 57 ? null : SYSLOG_STAMP.exec(s);
   if (!bsd) return undefined;
   const month = monthNumber(bsd[1]);
   if (month === undefined) return undefined;
-  const zoneText = bsd[9] && /^[+-]/.test(bsd[9]) ? bsd[9] : undefined;
+  const zoneText = bsd[9] && (bsd[9][0] === '+' || bsd[9][0] === '-') ? bsd[9] : undefined;
   const zone = parseZone(zoneText) ??
     parseZone(abbreviationZone(bsd[9], tz)) ??
-    parseZone(defaultZoneOf(tz)) ?? { kind: 'offset', minutes: 0 };
+    parseZone(defaultZoneOf(tz)) ?? UTC_ZONE;
   const partial = {
     month, day: Number(bsd[2]), hour: Number(bsd[4]), minute: Number(bsd[5]), second: Number(bsd[6]), fraction: bsd[7],
   };
