@@ -91,8 +91,9 @@ export const serveCommand: Command = {
       logger.flush();
       return 1;
     }
-    io.stderr.write(`Vigil ${version} listening on ${server.url} (roles: ${roles.join(',')}; store: ${config.store}, data: ${config.dataDir})\n`);
-    await new Promise<void>((resolve) => {
+    // Handlers first: a supervisor may signal as soon as it reads the start-up line, and a SIGTERM
+    // before them would kill the process without the graceful drain.
+    const stopped = new Promise<void>((resolve) => {
       const onSignal = (sig: NodeJS.Signals) => {
         logger.info({ signal: sig }, 'signal received');
         process.off('SIGTERM', onSignal);
@@ -105,6 +106,8 @@ export const serveCommand: Command = {
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
     });
+    io.stderr.write(`Vigil ${version} listening on ${server.url} (roles: ${roles.join(',')}; store: ${config.store}, data: ${config.dataDir})\n`);
+    await stopped;
     logger.flush();
     return 0;
   },

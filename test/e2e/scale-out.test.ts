@@ -278,6 +278,18 @@ describe('vigil serve --roles', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('--roles: empty list');
   });
+
+  it('warns when a subset of roles runs without Redis, since no other process can take the rest', async () => {
+    const p = await startVigil({ VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), 'vigil-scale-roles-')), VIGIL_LOG_LEVEL: 'warn' }, ['--roles', 'api, ingest,api']);
+    try {
+      expect(p.stderr()).toContain(
+        'vigil serve: warning: --roles ingest,api without VIGIL_REDIS_URL: the queues are not shared, so detect, respond run nowhere for this process',
+      );
+      expect(p.stderr()).toMatch(/listening on \S+ \(roles: ingest,api;/);
+    } finally {
+      expect(await p.stop()).toBe(0);
+    }
+  });
 });
 
 /** Entry ids pending on one consumer of the detection group. */
