@@ -191,12 +191,11 @@ export const incidentPage: Page = async (root, ctx, id) => {
   }
   header.append(h('h1', { id: 'inc-title' }, h('span', { class: 'bar' })));
 
-  clear(
-    root,
-    h('p', { class: 'crumbs' }, h('a', { href: '#/queue' }, `← ${t('common.back')}`)),
-    header,
-    h('div', { class: 'inc-grid' }, h('div', { class: 'inc-main' }, clocks, runs, timeline, alerts), h('div', { class: 'inc-side' }, writable ? actions : null, observables)),
-  );
+  // The page goes in whole once the first data is there, replacing one skeleton: sections that
+  // filled in one by one would push each other down as they arrived.
+  const crumbs = h('p', { class: 'crumbs' }, h('a', { href: '#/queue' }, `← ${t('common.back')}`));
+  const page = [header, h('div', { class: 'inc-grid' }, h('div', { class: 'inc-main' }, clocks, runs, timeline, alerts), h('div', { class: 'inc-side' }, writable ? actions : null, observables))];
+  clear(root, crumbs, h('div', { class: 'skeleton-page', 'aria-busy': 'true' }, h('span', { class: 'bar' }), h('span', { class: 'bar' }), h('span', { class: 'bar' })));
 
   let detail: Detail;
   let alertSig = '';
@@ -579,12 +578,14 @@ export const incidentPage: Page = async (root, ctx, id) => {
     );
   };
 
-  const refresh = async (force = false) => {
+  let loadError = '';
+  const refresh = async (force = false): Promise<boolean> => {
     try {
       detail = await get<Detail>(`/incidents/${enc(id)}`);
     } catch (err) {
-      ctx.flash(errorText(err), 'error');
-      return;
+      loadError = errorText(err);
+      ctx.flash(loadError, 'error');
+      return false;
     }
     try {
       runList = (await get<{ items: Run[] }>('/playbook-runs', { incident: id, limit: 50 })).items;
@@ -613,9 +614,14 @@ export const incidentPage: Page = async (root, ctx, id) => {
         actions.dataset.version = stateSig;
       }
     }
+    return true;
   };
 
-  await refresh(true);
+  if (!(await refresh(true))) {
+    clear(root, crumbs, h('p', { class: 'flash error', role: 'alert' }, loadError));
+    return;
+  }
+  clear(root, crumbs, page);
   ctx.every(1000, () => tickClocks(clocks));
   ctx.every(REFRESH_MS, () => void refresh());
 };
