@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPath, setPath } from './ecs.ts';
+import { getPath, pathReader, setPath } from './ecs.ts';
 
 describe('getPath', () => {
   it('reads nested fields and literal dotted keys at any level', () => {
@@ -32,5 +32,28 @@ describe('getPath', () => {
       expect(getPath(doc, 'user.name')).toBe(`u${i}`);
       expect(getPath(doc, 'user.target.name')).toBe(i % 2 ? `t${i}` : undefined);
     }
+  });
+});
+
+describe('pathReader', () => {
+  const paths = ['source.ip', 'source.nat.ip', 'user.name', 'user.target.name', 'host.name', 'related.ip', 'tags', 'a.b.c'];
+  it('answers as getPath does, with and without literal dotted keys anywhere in the document', () => {
+    const docs: Array<Record<string, unknown>> = [
+      { source: { ip: '10.0.0.1', nat: { ip: '1.2.3.4' } }, user: { name: 'alice' }, tags: ['x'] },
+      { source: { 'nat.ip': '1.2.3.4' }, user: { 'target.name': 'bob' }, 'host.name': 'h1' },
+      { source: 'not an object', user: ['alice'], a: { 'b.c': 3 } },
+      { related: { ip: ['10.0.0.1'] }, deep: { deeper: { 'x.y': 1 } }, user: { name: 'eve' } },
+    ];
+    for (const doc of docs) {
+      const read = pathReader(doc);
+      for (const p of paths) expect(read(p), `${p} in ${JSON.stringify(doc)}`).toEqual(getPath(doc, p));
+    }
+  });
+
+  it('sees what setPath writes after it was made', () => {
+    const doc: Record<string, unknown> = { user: { name: 'alice' } };
+    const read = pathReader(doc);
+    setPath(doc, 'related.user', ['alice']);
+    expect(read('related.user')).toEqual(['alice']);
   });
 });

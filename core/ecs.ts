@@ -63,6 +63,35 @@ function dottedKeyLookup(obj: Record<string, unknown>, path: string, parts: read
   return undefined;
 }
 
+/**
+ * Reads fields of one document with getPath's answers, for code that reads many of them at once
+ * (related.*): when no object in the document has a literal dotted key — the usual case — a miss
+ * is a plain walk instead of a search of the keys at that level. Valid while the document changes
+ * only through setPath (which never writes dotted keys).
+ */
+export function pathReader(doc: Record<string, unknown>): (path: string) => unknown {
+  if (hasDottedKey(doc)) return (path) => getPath(doc, path);
+  return (path) => {
+    const parts = pathParts(path);
+    let cur: unknown = doc;
+    for (let i = 0; i < parts.length; i++) {
+      if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+      cur = (cur as Record<string, unknown>)[parts[i]];
+      if (cur === undefined) return undefined;
+    }
+    return cur;
+  };
+}
+
+function hasDottedKey(obj: Record<string, unknown>): boolean {
+  for (const key in obj) {
+    if (key.includes('.')) return true;
+    const value = obj[key];
+    if (isPlainObject(value) && hasDottedKey(value)) return true;
+  }
+  return false;
+}
+
 /** Writes `a.b.c` into nested objects, creating them as needed. */
 export function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
   const parts = pathParts(path);

@@ -1,6 +1,6 @@
 // Fills ECS related.ip / related.user / related.hosts from the fields that name them, so a pivot
 // on one value finds every event that mentions it whatever role it played.
-import { type EcsEvent, getPath, setPath } from '../../core/ecs.ts';
+import { type EcsEvent, pathReader, setPath } from '../../core/ecs.ts';
 
 const IP_FIELDS = [
   'source.ip', 'destination.ip', 'client.ip', 'server.ip', 'host.ip', 'source.nat.ip', 'destination.nat.ip',
@@ -15,9 +15,9 @@ const HOST_FIELDS = [
   'url.domain', 'source.address', 'destination.address',
 ];
 
-function collect(doc: EcsEvent, paths: string[], accept: (v: string) => boolean, into: string[]): void {
+function collect(read: (path: string) => unknown, paths: string[], accept: (v: string) => boolean, into: string[]): void {
   for (const p of paths) {
-    const v = getPath(doc, p);
+    const v = read(p);
     const values = Array.isArray(v) ? v : [v];
     for (const item of values) {
       if (typeof item === 'string' && item !== '' && accept(item) && !into.includes(item)) into.push(item);
@@ -29,18 +29,19 @@ const looksLikeIp = (v: string): boolean => /^[0-9.]+$/.test(v) || v.includes(':
 
 /** Adds related.ip/user/hosts (deduplicated, existing values kept first). Returns the same doc. */
 export function fillRelated(doc: EcsEvent): EcsEvent {
+  const read = pathReader(doc);
   const existing = (path: string): string[] => {
-    const v = getPath(doc, path);
+    const v = read(path);
     if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
     return typeof v === 'string' ? [v] : [];
   };
   const ips = existing('related.ip');
-  collect(doc, IP_FIELDS, () => true, ips);
+  collect(read, IP_FIELDS, () => true, ips);
   const users = existing('related.user');
-  collect(doc, USER_FIELDS, () => true, users);
+  collect(read, USER_FIELDS, () => true, users);
   const hosts = existing('related.hosts');
   // source.address / destination.address hold hostnames only when they are not IPs.
-  collect(doc, HOST_FIELDS, (v) => !looksLikeIp(v), hosts);
+  collect(read, HOST_FIELDS, (v) => !looksLikeIp(v), hosts);
   if (ips.length) setPath(doc, 'related.ip', ips);
   if (users.length) setPath(doc, 'related.user', users);
   if (hosts.length) setPath(doc, 'related.hosts', hosts);

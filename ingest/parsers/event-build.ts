@@ -1,7 +1,7 @@
 // Small builders the group-B parsers share: the base document, address/ip splitting,
 // IANA protocol numbers, related.* collection and the uniform parse-failure result.
 import { isIP } from 'node:net';
-import { type EcsEvent, getPath, setPath } from '../../core/ecs.ts';
+import { type EcsEvent, getPath, pathReader, setPath } from '../../core/ecs.ts';
 import { VigilError } from '../../core/errors.ts';
 import { ECS_VERSION, ecsBase } from '../normalise/ecs-build.ts';
 import type { ParseResult, RawRecord } from './types.ts';
@@ -108,10 +108,10 @@ function appendUnique(doc: EcsEvent, path: string, values: unknown[]): void {
   if (list.length > 0) setPath(doc, path, list);
 }
 
-function strings(doc: EcsEvent, paths: string[]): unknown[] {
+function strings(read: (path: string) => unknown, paths: string[]): unknown[] {
   const out: unknown[] = [];
   for (const p of paths) {
-    const v = getPath(doc, p);
+    const v = read(p);
     if (Array.isArray(v)) out.push(...v);
     else out.push(v);
   }
@@ -120,11 +120,12 @@ function strings(doc: EcsEvent, paths: string[]): unknown[] {
 
 /** Fills related.ip / related.user / related.hosts from the usual ECS places, deduplicated. */
 export function fillRelatedB(doc: EcsEvent): EcsEvent {
-  const ips = strings(doc, [
+  const read = pathReader(doc);
+  const ips = strings(read, [
     'source.ip', 'source.nat.ip', 'destination.ip', 'destination.nat.ip', 'client.ip', 'server.ip', 'host.ip',
   ]).filter((v) => typeof v === 'string' && isIp(v));
   appendUnique(doc, 'related.ip', ips);
-  const users = strings(doc, [
+  const users = strings(read, [
     'user.name', 'source.user.name', 'destination.user.name', 'server.user.name', 'client.user.name',
     'user.target.name', 'user.effective.name',
   ]).filter((v) => v !== '*****');
@@ -132,7 +133,7 @@ export function fillRelatedB(doc: EcsEvent): EcsEvent {
   appendUnique(
     doc,
     'related.hosts',
-    strings(doc, ['host.hostname', 'host.name', 'observer.hostname', 'destination.domain', 'source.domain']),
+    strings(read, ['host.hostname', 'host.name', 'observer.hostname', 'destination.domain', 'source.domain']),
   );
   return doc;
 }

@@ -1,6 +1,6 @@
 // The ECS skeleton every Windows channel shares (winlog.*, event.code/provider/created, host, log.level)
 // plus the value helpers the channel mappings use: user splitting, paths, hashes, command lines.
-import { type EcsEvent, getPath, isPlainObject, setPath } from '../../../core/ecs.ts';
+import { type EcsEvent, getPath, isPlainObject, pathReader, setPath } from '../../../core/ecs.ts';
 import { defaultZoneOf } from '../../normalise/time.ts';
 import { ECS_VERSION, isIp, put } from '../event-build.ts';
 import type { RawRecord } from '../types.ts';
@@ -175,7 +175,7 @@ export function appendUnique(doc: EcsEvent, path: string, values: unknown[]): vo
 
 /** related.user / related.ip / related.hosts / related.hash from the fields Windows mappings fill. */
 export function fillWindowsRelated(doc: EcsEvent): void {
-  const get = (p: string) => getPath(doc, p);
+  const get = pathReader(doc);
   appendUnique(doc, 'related.user', [get('user.name'), get('user.target.name'), get('user.effective.name'), get('source.user.name'), get('destination.user.name')]);
   appendUnique(
     doc,
