@@ -3,6 +3,7 @@
 // Derived from the detection tree and from regular expressions' fixed runs; only characters that
 // no JSON serializer escapes are used, so a value present in an event is present byte for byte
 // (case-folded) in its JSON text. Any doubt gives "no requirement", never a false one.
+import { regexRuns } from '../matcher/regex.ts';
 import type { ConditionNode, Detection, DetectionItem, SigmaRule, SigmaValue } from '../sigma/index.ts';
 
 /** Every clause must have one of its literals in the text. Undefined: nothing is required. */
@@ -83,93 +84,10 @@ function pieces(runs: readonly string[]): Literals {
   return out.length > 0 ? trim(out) : undefined;
 }
 
-/**
- * Fixed runs of a regular expression that every match contains: text outside groups, classes and
- * optional quantifiers, with no top-level alternation. Groups are skipped whole.
- */
+/** Fixed runs of a regular expression (see `regexRuns`), as required literals. */
 export function regexLiterals(pattern: string): Literals {
-  let p = pattern.replace(/^\(\?[a-z]+\)/, '');
-  if (p.startsWith('^')) p = p.slice(1);
-  const runs: string[] = [];
-  let run = '';
-  const flush = (): void => {
-    if (run) runs.push(run);
-    run = '';
-  };
-  let i = 0;
-  const skipClass = (): void => {
-    // at '[': a ']' right after '[' or '[^' is literal in JS; backslashes escape.
-    i++;
-    if (p[i] === '^') i++;
-    if (p[i] === ']') i++;
-    while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
-    i++;
-  };
-  while (i < p.length) {
-    const c = p[i];
-    if (c === '|') return undefined;
-    if (c === '(') {
-      flush();
-      let depth = 0;
-      while (i < p.length) {
-        if (p[i] === '\\') i += 2;
-        else if (p[i] === '[') skipClass();
-        else {
-          if (p[i] === '(') depth++;
-          else if (p[i] === ')' && --depth === 0) {
-            i++;
-            break;
-          }
-          i++;
-        }
-      }
-      continue;
-    }
-    if (c === '[') {
-      flush();
-      skipClass();
-      continue;
-    }
-    if (c === '?' || c === '*' || (c === '{' && /^\{0?,?\d*\}/.test(p.slice(i)) && /^\{0/.test(p.slice(i)))) {
-      // The previous character may be absent.
-      run = run.slice(0, -1);
-      flush();
-      i = c === '{' ? p.indexOf('}', i) + 1 : i + 1;
-      continue;
-    }
-    if (c === '+' || c === '{') {
-      flush();
-      i = c === '{' ? Math.max(p.indexOf('}', i) + 1, i + 1) : i + 1;
-      continue;
-    }
-    if (c === '.' || c === '^' || c === '$') {
-      flush();
-      i++;
-      continue;
-    }
-    if (c === '\\') {
-      const n = p[i + 1] ?? '';
-      if (/[a-zA-Z0-9]/.test(n)) {
-        // Classes (\d \w \s …), escapes (\n \x41 \u0041 \p{…}) and backreferences: not literal.
-        flush();
-        i += 2;
-        if (n === 'x') i += 2;
-        else if (n === 'u') i = p[i] === '{' ? p.indexOf('}', i) + 1 : i + 4;
-        else if ((n === 'p' || n === 'P') && p[i] === '{') i = p.indexOf('}', i) + 1;
-        else if (n === 'k' && p[i] === '<') i = p.indexOf('>', i) + 1;
-        else if (n === 'c') i += 1;
-        if (i <= 0) return undefined;
-        continue;
-      }
-      run += n;
-      i += 2;
-      continue;
-    }
-    run += c;
-    i++;
-  }
-  flush();
-  return pieces(runs);
+  const runs = regexRuns(pattern);
+  return runs === undefined ? undefined : pieces(runs);
 }
 
 /** Keeps the clauses most likely to rule events out: fewest alternatives, then longest literals. */

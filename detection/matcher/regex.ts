@@ -293,3 +293,116 @@ function linearRegex(source: string, flags: ReadonlySet<string>): RegExp | undef
     return undefined;
   }
 }
+
+/**
+ * Fixed runs of a regular expression that every match contains: text outside groups, classes and
+ * optional quantifiers, with no top-level alternation (undefined: the pattern has one). Groups are
+ * skipped whole. Case is kept; a leading `(?flags)` is ignored. Used to rule text out before the
+ * regex runs (here, on field values) and by the raw-text literal prefilter (detection/index).
+ */
+export function regexRuns(pattern: string): string[] | undefined {
+  let p = pattern.replace(/^\(\?[a-z]+\)/, '');
+  if (p.startsWith('^')) p = p.slice(1);
+  const runs: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  let i = 0;
+  const skipClass = (): void => {
+    // at '[': a ']' right after '[' or '[^' is literal in Python (and escaped by translatePattern).
+    i++;
+    if (p[i] === '^') i++;
+    if (p[i] === ']') i++;
+    while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+    i++;
+  };
+  while (i < p.length) {
+    const c = p[i];
+    if (c === '|') return undefined;
+    if (c === '(') {
+      flush();
+      let depth = 0;
+      while (i < p.length) {
+        if (p[i] === '\\') i += 2;
+        else if (p[i] === '[') skipClass();
+        else {
+          if (p[i] === '(') depth++;
+          else if (p[i] === ')' && --depth === 0) {
+            i++;
+            break;
+          }
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c === '[') {
+      flush();
+      skipClass();
+      continue;
+    }
+    // `{0…}` and Python's `{,n}` allow zero repeats, like `?` and `*`.
+    if (c === '?' || c === '*' || (c === '{' && /^\{(0\d*)?(,\d*)?\}/.test(p.slice(i)) && /^\{[0,]/.test(p.slice(i)))) {
+      // The previous character may be absent.
+      run = run.slice(0, -1);
+      flush();
+      i = c === '{' ? p.indexOf('}', i) + 1 : i + 1;
+      continue;
+    }
+    if (c === '+' || c === '{') {
+      flush();
+      i = c === '{' ? Math.max(p.indexOf('}', i) + 1, i + 1) : i + 1;
+      continue;
+    }
+    if (c === '.' || c === '^' || c === '$') {
+      flush();
+      i++;
+      continue;
+    }
+    if (c === '\\') {
+      const n = p[i + 1] ?? '';
+      if (/[a-zA-Z0-9]/.test(n)) {
+        // Classes (\d \w \s …), escapes (\n \x41 \u0041 \p{…}) and backreferences: not literal.
+        flush();
+        i += 2;
+        if (n === 'x') i += 2;
+        else if (n === 'u') i = p[i] === '{' ? p.indexOf('}', i) + 1 : i + 4;
+        else if ((n === 'p' || n === 'P') && p[i] === '{') i = p.indexOf('}', i) + 1;
+        else if (n === 'k' && p[i] === '<') i = p.indexOf('>', i) + 1;
+        else if (n === 'c') i += 1;
+        if (i <= 0) return undefined;
+        continue;
+      }
+      run += n;
+      i += 2;
+      continue;
+    }
+    run += c;
+    i++;
+  }
+  flush();
+  return runs;
+}
+
+/**
+ * Substrings every match of the rule regex must contain, longest first (at most `max`), to check
+ * with `includes` before running the regex: most values are ruled out without it. With `caseless`
+ * (the `i` flag) the literals are lower-cased ASCII, to look for in the lower-cased value — an
+ * ASCII letter matches only its two cases when the flag has no `u`, so this never rules out a
+ * match. Empty when nothing usable is required.
+ */
+export function regexRequiredText(pattern: string, caseless: boolean, max = 3): string[] {
+  const runs = regexRuns(pattern);
+  if (runs === undefined) return [];
+  const out = new Set<string>();
+  for (const run of runs) {
+    if (!caseless) {
+      out.add(run);
+      continue;
+    }
+    for (const m of run.matchAll(/[\x00-\x7f]+/g)) out.add(m[0].toLowerCase());
+  }
+  return [...out].sort((a, b) => b.length - a.length).slice(0, max);
+}
