@@ -92,7 +92,9 @@ function checkScalar(type: string, v: unknown): Verdict {
       if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { ok: true, value: v, coerced: false };
       return { ok: false, reason: `${quote(v)} is not a date` };
     case 'ip':
-      if (typeof v === 'string' && isIP(v.replace(/%[\w.-]+$/, '')) !== 0) return { ok: true, value: v, coerced: false };
+      // An IPv6 zone id ('fe80::1%eth0') is not part of the address; only then is there one to cut.
+      if (typeof v === 'string' && isIP(v.includes('%') ? v.replace(/%[\w.-]+$/, '') : v) !== 0)
+        return { ok: true, value: v, coerced: false };
       return { ok: false, reason: `${quote(v)} is not an IP address` };
     case 'geo_point':
       if (isPlainObject(v) && typeof v.lat === 'number' && typeof v.lon === 'number')
@@ -145,58 +147,66 @@ export function createEcsChecker(fieldType: EcsFieldTypeLookup): EcsChecker {
   };
 
   return (doc) => {
-    const result: EcsCheckResult = { coerced: [], moved: [] };
-    const moves: Array<{ path: string; value: unknown }> = [];
-    const issues: string[] = [];
+    const run: CheckRun = { child, result: { coerced: [], moved: [] }, moves: [], issues: [] };
+    visit(run, doc, root, false);
+    for (const m of run.moves) setPath(doc, `${CUSTOM_NAMESPACE}.${m.path}`, m.value);
+    if (run.issues.length > 0) setPath(doc, ISSUES_FIELD, run.issues);
+    return run.result;
+  };
+}
 
-    // `freeForm`: below an ECS 'object' field (labels, threat.enrichments.indicator), where names
-    // ECS does not list are allowed but the ones it lists still have their types.
-    const visit = (obj: Record<string, unknown>, parent: FieldNode, freeForm: boolean): void => {
-      for (const key of Object.keys(obj)) {
-        const value = obj[key];
-        const node = child(parent, key);
-        if (node.vendor) continue;
-        if (value === undefined) continue;
-        const type = node.type;
-        // The common case first: a text value in a text field needs nothing.
-        if (node.text && typeof value === 'string') continue;
-        if (type === undefined || ((type === 'object' || type === 'nested') && isPlainObject(value))) {
-          if (isPlainObject(value)) {
-            visit(value, node, freeForm || type === 'object');
-            if (isEmpty(value)) delete obj[key];
-          } else if (!freeForm) {
-            moves.push({ path: node.path, value });
-            result.moved.push(node.path);
-            delete obj[key];
-          }
-          continue;
-        }
-        if (type === 'flattened' && isPlainObject(value)) continue;
-        if (type === 'nested' && Array.isArray(value) && value.every(isPlainObject)) {
-          // A list of objects (threat.enrichments): each element is checked against the same names.
-          for (const item of value) visit(item, node, freeForm);
-          continue;
-        }
-        const verdict = checkValue(type, value);
-        if (verdict.ok) {
-          if (verdict.coerced) {
-            obj[key] = verdict.value;
-            result.coerced.push(node.path);
-          }
-          continue;
-        }
-        moves.push({ path: node.path, value });
-        result.moved.push(node.path);
-        issues.push(`${node.path}: ${verdict.reason}; moved to ${CUSTOM_NAMESPACE}.${node.path}`);
+/** What one check of one document collects as it goes. */
+interface CheckRun {
+  child: (parent: FieldNode, key: string) => FieldNode;
+  result: EcsCheckResult;
+  moves: Array<{ path: string; value: unknown }>;
+  issues: string[];
+}
+
+/**
+ * Checks the fields of `obj` (met under `parent`). `freeForm`: below an ECS 'object' field (labels,
+ * threat.enrichments.indicator), where names ECS does not list are allowed but the ones it lists
+ * still have their types. A module function rather than a closure per document: less to allocate.
+ */
+function visit(run: CheckRun, obj: Record<string, unknown>, parent: FieldNode, freeForm: boolean): void {
+  for (const key of Object.keys(obj)) {
+    const value = obj[key];
+    const node = run.child(parent, key);
+    if (node.vendor) continue;
+    if (value === undefined) continue;
+    const type = node.type;
+    // The common case first: a text value in a text field needs nothing.
+    if (node.text && typeof value === 'string') continue;
+    if (type === undefined || ((type === 'object' || type === 'nested') && isPlainObject(value))) {
+      if (isPlainObject(value)) {
+        visit(run, value, node, freeForm || type === 'object');
+        if (isEmpty(value)) delete obj[key];
+      } else if (!freeForm) {
+        run.moves.push({ path: node.path, value });
+        run.result.moved.push(node.path);
         delete obj[key];
       }
-    };
-
-    visit(doc, root, false);
-    for (const m of moves) setPath(doc, `${CUSTOM_NAMESPACE}.${m.path}`, m.value);
-    if (issues.length > 0) setPath(doc, ISSUES_FIELD, issues);
-    return result;
-  };
+      continue;
+    }
+    if (type === 'flattened' && isPlainObject(value)) continue;
+    if (type === 'nested' && Array.isArray(value) && value.every(isPlainObject)) {
+      // A list of objects (threat.enrichments): each element is checked against the same names.
+      for (const item of value) visit(run, item, node, freeForm);
+      continue;
+    }
+    const verdict = checkValue(type, value);
+    if (verdict.ok) {
+      if (verdict.coerced) {
+        obj[key] = verdict.value;
+        run.result.coerced.push(node.path);
+      }
+      continue;
+    }
+    run.moves.push({ path: node.path, value });
+    run.result.moved.push(node.path);
+    run.issues.push(`${node.path}: ${verdict.reason}; moved to ${CUSTOM_NAMESPACE}.${node.path}`);
+    delete obj[key];
+  }
 }
 
 /** One field name as the checker met it: its flat path, ECS type and the names met below it. */

@@ -26,6 +26,8 @@ function collect(read: (path: string) => unknown, paths: string[], accept: (v: s
 }
 
 const looksLikeIp = (v: string): boolean => /^[0-9.]+$/.test(v) || v.includes(':');
+const anyValue = (): boolean => true;
+const notAnIp = (v: string): boolean => !looksLikeIp(v);
 
 /** Adds related.ip/user/hosts (deduplicated, existing values kept first). Returns the same doc. */
 export function fillRelated(doc: EcsEvent): EcsEvent {
@@ -36,12 +38,12 @@ export function fillRelated(doc: EcsEvent): EcsEvent {
     return typeof v === 'string' ? [v] : [];
   };
   const ips = existing('related.ip');
-  collect(read, IP_FIELDS, () => true, ips);
+  collect(read, IP_FIELDS, anyValue, ips);
   const users = existing('related.user');
-  collect(read, USER_FIELDS, () => true, users);
+  collect(read, USER_FIELDS, anyValue, users);
   const hosts = existing('related.hosts');
   // source.address / destination.address hold hostnames only when they are not IPs.
-  collect(read, HOST_FIELDS, (v) => !looksLikeIp(v), hosts);
+  collect(read, HOST_FIELDS, notAnIp, hosts);
   if (ips.length) setPath(doc, 'related.ip', ips);
   if (users.length) setPath(doc, 'related.user', users);
   if (hosts.length) setPath(doc, 'related.hosts', hosts);
