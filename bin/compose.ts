@@ -11,8 +11,10 @@ import { keyRoutes } from '../core/auth/key-routes.ts';
 import type { Config } from '../core/config.ts';
 import type { EcsEvent } from '../core/ecs.ts';
 import { auditRoutes } from '../core/http/audit-routes.ts';
+import { consoleRoutes } from '../core/http/console.ts';
 import { type ApiRoutes, buildHttpServer, type ReadinessCheck } from '../core/http/server.ts';
 import { toErrorRecord, VigilError } from '../core/errors.ts';
+import { whoamiRoutes } from '../core/http/whoami-routes.ts';
 import type { Logger } from '../core/logging.ts';
 import { type EventMessage, type Notice, QueueName } from '../core/messages.ts';
 import { createQueueBackend, type QueueBackend } from '../core/queue/index.ts';
@@ -24,8 +26,11 @@ import { loadEnrichment } from '../ingest/enrich/index.ts';
 import { metricsRoutes } from '../dashboards/http/metrics-routes.ts';
 import { reportRoutes } from '../dashboards/http/report-routes.ts';
 import { loadCategoryLabels } from '../dashboards/reports/category-labels.ts';
+import { ruleRoutes } from '../detection/http/rule-routes.ts';
+import { bundledRuleDir } from '../detection/pipelines/index.ts';
+import { createRuleCatalog, type RuleCatalog } from '../detection/rules-catalog.ts';
 import { parseScheduledConfig } from '../detection/scheduled/index.ts';
-import { createDetectionStage } from '../detection/stream/index.ts';
+import { createDetectionStage, type DetectionRuleSet, loadDetectionRules } from '../detection/stream/index.ts';
 import { eventRoutes } from '../ingest/http/event-routes.ts';
 import { ingestRoutes } from '../ingest/http/ingest-routes.ts';
 import { createIngestPipeline, type EventSink, type IngestPipeline } from '../ingest/pipeline/pipeline.ts';
@@ -50,6 +55,8 @@ export const allRoles: readonly ServerRole[] = Object.values(ServerRole);
 
 /** The playbooks shipped with Vigil. */
 export const bundledPlaybookDir = fileURLToPath(new URL('../rules/playbooks/', import.meta.url));
+/** The analyst console, built by `npm run build:console` (run by npm install). */
+export const consoleDir = fileURLToPath(new URL('../dashboards/console/dist/', import.meta.url));
 
 export interface Engines {
   store: StorageEngine;
@@ -186,15 +193,28 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     logger,
   });
 
-  // Detection: streaming workers on the events queue and the scheduled-search loop.
+  // Background work this process runs, stopped in order on shutdown.
+  const background = new AbortController();
+  const workers: Array<Promise<void>> = [];
+  const stoppers: Array<() => Promise<void>> = [];
+
+  // Detection: streaming workers on the events queue and the scheduled-search loop. The rule set
+  // is loaded once; the API's rule catalog (browse, enable/disable) is built from the same set.
   const scheduled = parseScheduledConfig(config.detection.scheduled);
+  const ruleSet: DetectionRuleSet | undefined =
+    roles.has('detect') || roles.has('api')
+      ? loadDetectionRules({
+          rulePaths: config.detection.rules.length ? config.detection.rules : [bundledRuleDir],
+          ...(config.detection.pipelines.length ? { pipelinePaths: config.detection.pipelines } : {}),
+        })
+      : undefined;
+  let catalog: RuleCatalog | undefined;
   const detection = roles.has('detect')
     ? createDetectionStage({
         store,
         queues,
-        ...(config.detection.rules.length ? { rulePaths: config.detection.rules } : {}),
-        ...(config.detection.pipelines.length ? { pipelinePaths: config.detection.pipelines } : {}),
-        disabledRules: config.detection.disabledRules,
+        rules: ruleSet,
+        isEnabled: (id: string) => !config.detection.disabledRules.includes(id) && (catalog?.isEnabled(id) ?? true),
         workers: config.detection.workers,
         consumerPrefix: consumerName('detect'),
         batchSize: config.detection.batchSize,
@@ -204,15 +224,21 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
         logger,
       })
     : undefined;
+  catalog = ruleSet
+    ? await createRuleCatalog({ rules: ruleSet.compiled.map((c) => c.rule), correlations: ruleSet.correlations, docs: store.docs })
+    : undefined;
+  // Rules switched on or off through another process's API reach this one's detection.
+  if (catalog && detection && queues.kind === 'redis') {
+    const refresher = setInterval(() => void catalog?.refresh().catch((err) => logger.warn({ err }, 'rule settings refresh failed')), 10_000);
+    refresher.unref();
+    stoppers.push(async () => clearInterval(refresher));
+  }
   detection?.start();
 
   // Response: alerts from the queue into incidents; the incident service behind the analyst API;
   // SLA and reporting clocks.
   const notices = queues.queue<Notice>(QueueName.notices);
   const incidents = new IncidentService({ store, notices, config: incidentSettings });
-  const background = new AbortController();
-  const workers: Array<Promise<void>> = [];
-  const stoppers: Array<() => Promise<void>> = [];
   if (roles.has('respond')) {
     const intake = createAlertIntake({ store, notices, config: incidentSettings });
     const consumer = createAlertConsumer({ queue: queues.queue<Alert>(QueueName.alerts), intake, consumer: consumerName('incidents') });
@@ -271,12 +297,14 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
   if (roles.has('api')) {
     routes.push(
       { plugin: keyRoutes, options: { keys } },
+      { plugin: whoamiRoutes },
+      ...(catalog ? [{ plugin: ruleRoutes, options: { catalog } }] : []),
       { plugin: auditRoutes, options: { audit: store.audit } },
       { plugin: eventRoutes, options: { events: store.events } },
       { plugin: incidentRoutes, options: { incidents } },
       { plugin: alertRoutes, options: { incidents } },
       { plugin: playbookRoutes, options: { runner, runs: store.runs } },
-      { plugin: metricsRoutes, options: { store, loadedRuleTags: () => detection?.rules.compiled.map((c) => c.rule.tags) ?? [] } },
+      { plugin: metricsRoutes, options: { store, loadedRuleTags: () => ruleSet?.compiled.map((c) => c.rule.tags) ?? [] } },
       { plugin: reportRoutes, options: { store, dataDir: resolve(config.dataDir), labels: loadCategoryLabels() } },
     );
   }
@@ -294,6 +322,7 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
     readiness,
     https: httpsOptions(config),
     version: hooks.version,
+    rootRoutes: roles.has('api') ? [{ plugin: consoleRoutes, options: { dir: consoleDir } }] : [],
     publicRoutes: roles.has('api') || roles.has('ingest') ? [webhooks.inboundRoutes] : [],
   });
   const address = await app.listen({ host: config.host, port: config.port });

@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
   https?: { cert: string; key: string };
   version: string;
+  /** Public routes at the root (the console's static files): no API key, like /healthz. */
+  rootRoutes?: ApiRoutes[];
   /**
    * Routes under /api/v1 that authenticate themselves (inbound webhooks check the sender's
    * signature): registered in a sibling context without the API-key hook, still with schemas.
@@ -126,6 +128,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   });
 
   // Public: liveness, readiness, and the docs page (a static page; the document it loads needs a key).
+  for (const r of opts.rootRoutes ?? []) await app.register(r.plugin, r.options ?? {});
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const checks = await Promise.all(

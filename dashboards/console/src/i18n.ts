@@ -610,7 +610,9 @@ let current: Lang = 'en';
 
 export function setLang(lang: Lang): void {
   current = lang;
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  // Typed without the DOM library so the dictionaries can be imported by Node tests too.
+  const doc = (globalThis as { document?: { documentElement: { lang: string } } }).document;
+  if (doc) doc.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
 export function lang(): Lang {
