@@ -189,10 +189,10 @@ describe('createStorageEngine', () => {
     }
   });
 
-  it('says plainly that the Elasticsearch engine is not available yet', () => {
-    const err = thrown(() => createStorageEngine({ kind: 'elasticsearch' }));
+  it('names the missing setting when the Elasticsearch engine has no URL', () => {
+    const err = thrown(() => createStorageEngine({ kind: 'elasticsearch', elasticsearch: {} }));
     expect(err.code).toBe('CONFIG_INVALID');
-    expect(err.message).toBe('store.kind: elasticsearch engine not available yet');
+    expect(err.message).toBe('elasticsearch.url: store is "elasticsearch" but VIGIL_ELASTICSEARCH_URL is not set');
   });
 });
 
