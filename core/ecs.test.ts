@@ -50,6 +50,29 @@ describe('pathReader', () => {
     }
   });
 
+  it('agrees with getPath on many generated documents mixing nested objects and dotted keys', () => {
+    let seed = 1;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = ['a', 'b', 'c', 'a.b', 'b.c', 'a.b.c'];
+    const build = (depth: number): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (let k = rand(4); k > 0; k--) {
+        const name = names[rand(names.length)];
+        out[name] = depth > 0 && rand(2) === 0 ? build(depth - 1) : rand(3) === 0 ? ['x'] : `v${rand(100)}`;
+      }
+      return out;
+    };
+    const probes = ['a', 'b', 'a.b', 'a.c', 'b.c', 'a.b.c', 'a.b.c.a', 'c.a.b', 'a.a.a'];
+    for (let n = 0; n < 500; n++) {
+      const doc = build(3);
+      const read = pathReader(doc);
+      for (const p of probes) expect(read(p), `${p} in ${JSON.stringify(doc)}`).toEqual(getPath(doc, p));
+    }
+  });
+
   it('sees what setPath writes after it was made', () => {
     const doc: Record<string, unknown> = { user: { name: 'alice' } };
     const read = pathReader(doc);

@@ -65,31 +65,45 @@ function dottedKeyLookup(obj: Record<string, unknown>, path: string, parts: read
 
 /**
  * Reads fields of one document with getPath's answers, for code that reads many of them at once
- * (related.*): when no object in the document has a literal dotted key — the usual case — a miss
- * is a plain walk instead of a search of the keys at that level. Valid while the document changes
- * only through setPath (which never writes dotted keys).
+ * (related.*). getPath searches an object's keys for literal dotted ones on every miss; here each
+ * object is searched at most once per reader, and an object without dotted keys (the usual case)
+ * makes a miss plain `undefined`. Valid while the document changes only through setPath (which
+ * never writes dotted keys).
  */
 export function pathReader(doc: Record<string, unknown>): (path: string) => unknown {
-  if (hasDottedKey(doc)) return (path) => getPath(doc, path);
+  const searched = new Map<object, boolean>();
+  const hasDotted = (obj: Record<string, unknown>): boolean => {
+    let found = searched.get(obj);
+    if (found === undefined) {
+      found = false;
+      for (const key in obj) {
+        if (key.includes('.')) {
+          found = true;
+          break;
+        }
+      }
+      searched.set(obj, found);
+    }
+    return found;
+  };
   return (path) => {
     const parts = pathParts(path);
+    // A dotted key at the top could hold the whole path: leave such documents to getPath.
+    if (parts.length > 1 && hasDotted(doc)) return getPath(doc, path);
     let cur: unknown = doc;
     for (let i = 0; i < parts.length; i++) {
       if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
-      cur = (cur as Record<string, unknown>)[parts[i]];
-      if (cur === undefined) return undefined;
+      const obj = cur as Record<string, unknown>;
+      const next = obj[parts[i]];
+      if (next !== undefined) {
+        cur = next;
+        continue;
+      }
+      // getPath would search this object's dotted keys for the rest of the path.
+      return i < parts.length - 1 && hasDotted(obj) ? getPath(doc, path) : undefined;
     }
     return cur;
   };
-}
-
-function hasDottedKey(obj: Record<string, unknown>): boolean {
-  for (const key in obj) {
-    if (key.includes('.')) return true;
-    const value = obj[key];
-    if (isPlainObject(value) && hasDottedKey(value)) return true;
-  }
-  return false;
 }
 
 /** Writes `a.b.c` into nested objects, creating them as needed. */

@@ -105,26 +105,34 @@ export function parseHashes(v: string | undefined): Record<string, string> {
   return out;
 }
 
-/** Windows CommandLineToArgvW rules: quotes group, backslashes escape quotes only before a quote. */
+const SPACE = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/**
+ * Windows CommandLineToArgvW rules: quotes group, backslashes escape quotes only before a quote.
+ * Runs of ordinary characters are copied as one slice (command lines can be kilobytes long).
+ */
 export function splitCommandLine(cmd: string): string[] {
   const args: string[] = [];
   let i = 0;
   const n = cmd.length;
   while (i < n) {
-    while (i < n && (cmd[i] === ' ' || cmd[i] === '\t')) i++;
+    while (i < n && (cmd.charCodeAt(i) === SPACE || cmd.charCodeAt(i) === TAB)) i++;
     if (i >= n) break;
     let arg = '';
     let inQuote = false;
     while (i < n) {
-      const c = cmd[i];
-      if ((c === ' ' || c === '\t') && !inQuote) break;
-      if (c === '\\') {
+      const c = cmd.charCodeAt(i);
+      if ((c === SPACE || c === TAB) && !inQuote) break;
+      if (c === BACKSLASH) {
         let slashes = 0;
-        while (i < n && cmd[i] === '\\') {
+        while (i < n && cmd.charCodeAt(i) === BACKSLASH) {
           slashes++;
           i++;
         }
-        if (cmd[i] === '"') {
+        if (cmd.charCodeAt(i) === QUOTE) {
           arg += '\\'.repeat(Math.floor(slashes / 2));
           if (slashes % 2 === 1) {
             arg += '"';
@@ -133,8 +141,8 @@ export function splitCommandLine(cmd: string): string[] {
         } else arg += '\\'.repeat(slashes);
         continue;
       }
-      if (c === '"') {
-        if (inQuote && cmd[i + 1] === '"') {
+      if (c === QUOTE) {
+        if (inQuote && cmd.charCodeAt(i + 1) === QUOTE) {
           arg += '"';
           i += 2;
           continue;
@@ -143,8 +151,14 @@ export function splitCommandLine(cmd: string): string[] {
         i++;
         continue;
       }
-      arg += c;
+      const start = i;
       i++;
+      while (i < n) {
+        const d = cmd.charCodeAt(i);
+        if (d === BACKSLASH || d === QUOTE || ((d === SPACE || d === TAB) && !inQuote)) break;
+        i++;
+      }
+      arg += cmd.slice(start, i);
     }
     args.push(arg);
   }
