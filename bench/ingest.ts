@@ -136,7 +136,7 @@ function chart(rows: Array<{ label: string; value: number; target: number }>): s
     return `<text x="10" y="${y + 19}" font-size="13">${r.label}</text><rect x="190" y="${y}" width="${x(r.value) - 190}" height="${barH}" fill="#3b82f6"/><line x1="${x(r.target)}" x2="${x(r.target)}" y1="${y - 4}" y2="${y + barH + 4}" stroke="#dc2626" stroke-width="2"/><text x="${x(r.value) + 6}" y="${y + 19}" font-size="12">${Math.round(r.value).toLocaleString('en')}</text>`;
   });
   const h = 60 + rows.length * (barH + 14);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif"><text x="10" y="22" font-size="15" font-weight="bold">Vigil ingest, events/s (red line: target)</text>${parts.join('')}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img"><title>Vigil ingest throughput, events per second, against the targets</title><text x="10" y="22" font-size="15" font-weight="bold">Vigil ingest, events/s (red line: target)</text>${parts.join('')}</svg>\n`;
 }
 
 async function main(): Promise<void> {
