@@ -16,12 +16,18 @@ export interface LiteralPrefilter {
   readonly states: number;
 }
 
-/** Character → class; 0 is "a character no literal contains" and sends the automaton home. */
-const CLASS = new Uint8Array(128);
+/**
+ * Character → class, for every UTF-16 code unit (64 KB, so the hot loop needs no range test); 0 is
+ * "a character no literal contains" and sends the automaton home.
+ */
+const CLASS = new Uint8Array(65536);
 let classes = 1;
 for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789 .,:;_-=!@#$%()[]{}|~') CLASS[ch.charCodeAt(0)] = classes++;
 for (let c = 65; c <= 90; c++) CLASS[c] = CLASS[c + 32];
-const K = classes;
+/** Row width: a power of two ≥ the class count, so a premultiplied offset turns back into a state with a shift. */
+const SHIFT = 6;
+const K = 1 << SHIFT;
+if (classes > K) throw new Error('prefilter: more character classes than a transition row holds');
 
 /** `literalsOf` lets callers that build several prefilters over the same rules memoize. */
 export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: (rule: SigmaRule) => Literals = requiredLiterals): LiteralPrefilter {
@@ -132,11 +138,11 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
       stamp++;
       let s = 0;
       for (let i = 0; i < text.length; i++) {
-        const code = text.charCodeAt(i);
-        s = delta[s + (code < 128 ? CLASS[code] : 0)];
+        s = delta[s + CLASS[text.charCodeAt(i)]];
         if (s < 0) {
           s = ~s;
-          for (let o = output[s / K] >= 0 ? s / K : dictLink[s / K]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
+          const state = s >> SHIFT;
+          for (let o = output[state] >= 0 ? state : dictLink[state]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
         }
       }
     },
