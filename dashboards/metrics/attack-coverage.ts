@@ -2,24 +2,10 @@
 // techniques alerts actually showed, laid out per tactic like the ATT&CK matrix. A technique sits
 // under the tactics tagged beside it (Sigma rules tag both); one without a tactic goes under
 // 'unknown'. Technique ids compare exactly (T1059 and T1059.001 are different cells).
+import { ATTACK_TACTIC_ORDER, attackFromTags, normaliseTactic } from '../../core/attack.ts';
 
-/** Enterprise tactics in matrix order; others found in tags follow, then 'unknown'. */
-export const tacticOrder = [
-  'reconnaissance',
-  'resource_development',
-  'initial_access',
-  'execution',
-  'persistence',
-  'privilege_escalation',
-  'defense_evasion',
-  'credential_access',
-  'discovery',
-  'lateral_movement',
-  'collection',
-  'command_and_control',
-  'exfiltration',
-  'impact',
-] as const;
+/** Enterprise tactics in matrix order; then 'unknown'. */
+export const tacticOrder = ATTACK_TACTIC_ORDER;
 
 export interface TaggedItem {
   tags: readonly string[];
@@ -51,32 +37,17 @@ export interface AttackCoverage {
   totals: { techniques: number; covered: number; seen: number; both: number; seenNotCovered: number; coveredNotSeen: number };
 }
 
-export function normaliseTactic(t: string): string {
-  return t
-    .replace(/^attack\./i, '')
-    .toLowerCase()
-    .replace(/[-\s]+/g, '_');
-}
+export { normaliseTactic };
 
 export function normaliseTechnique(t: string): string {
   return t.replace(/^attack\./i, '').toUpperCase();
 }
 
-const techniqueTag = /^t\d{4}(\.\d{3})?$/i;
-// attack.g0016 (group) and attack.s0002 (software) are neither tactics nor techniques.
-const otherTag = /^[gs]\d{4}$/i;
-
 /** The (tactic, technique) pairs an item names, from explicit lists and from attack.* tags. */
 export function attackPairs(item: TaggedItem): Array<[string, string]> {
-  const techniques = new Set((item.techniques ?? []).map(normaliseTechnique));
-  const tactics = new Set((item.tactics ?? []).map(normaliseTactic));
-  for (const raw of item.tags) {
-    const tag = raw.toLowerCase();
-    if (!tag.startsWith('attack.')) continue;
-    const rest = tag.slice('attack.'.length);
-    if (techniqueTag.test(rest)) techniques.add(rest.toUpperCase());
-    else if (!otherTag.test(rest) && rest) tactics.add(normaliseTactic(rest));
-  }
+  const fromTags = attackFromTags(item.tags);
+  const techniques = new Set([...(item.techniques ?? []).map(normaliseTechnique), ...fromTags.techniques]);
+  const tactics = new Set([...(item.tactics ?? []).map(normaliseTactic), ...fromTags.tactics]);
   const cols = tactics.size ? [...tactics] : ['unknown'];
   const out: Array<[string, string]> = [];
   for (const tactic of cols) for (const t of techniques) out.push([tactic, t]);
