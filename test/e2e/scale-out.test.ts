@@ -150,6 +150,8 @@ describe('scale-out: two detection workers on one Redis and one store', () => {
 
   it('detects every event exactly once across two workers, one of them killed mid-stream', async () => {
     const [victim, survivor] = workers;
+    const eventQueue = backend.queue<EventMessage>(QueueName.events);
+    const events: Array<QueueMessage<EventMessage>> = [];
     const start = Date.now() - N * 1000;
     let accepted = 0;
     let killed: (() => void) | undefined;
@@ -166,7 +168,19 @@ describe('scale-out: two detection workers on one Redis and one store', () => {
       }
     };
     const kill = async (): Promise<void> => {
-      await eventually('a third of the events sent', async () => (accepted >= N / 3 ? true : undefined), 30_000, 20);
+      // Killed once a third is sent and it has done a good share of the work, one of the
+      // sprayer's events included, so the correlation below is sure to span both workers.
+      await eventually(
+        'a third of the events sent and a sixth, a sprayer event among them, acknowledged by the worker to kill',
+        async () => {
+          await drain(eventQueue, events);
+          const sprayer = new Set(events.filter((e) => (e.body.doc.source as { ip?: string } | undefined)?.ip === SPRAYER).map((e) => e.id));
+          const done = watch.acked().get(consumerOf(victim)) ?? [];
+          return accepted >= N / 3 && done.length >= N / 6 && done.some((id) => sprayer.has(id)) ? true : undefined;
+        },
+        30_000,
+        20,
+      );
       // Frozen first, so it is certain to die holding delivered, unacknowledged events: a frozen
       // worker's blocked read is still served by Redis while the events keep coming.
       for (;;) {
@@ -211,10 +225,11 @@ describe('scale-out: two detection workers on one Redis and one store', () => {
       250,
     );
     // Everything acknowledged: nothing left pending on the dead worker or anywhere else.
-    await eventually('the detection group drained', async () => ((await backend.queue(QueueName.events).pendingCount('detection')) === 0 ? true : undefined), 10_000);
+    // The dead worker may have published its held events' alerts before it froze; its
+    // acknowledgements come only from the claim, which can take up to the claim interval.
+    await eventually('the detection group drained', async () => ((await eventQueue.pendingCount('detection')) === 0 ? true : undefined), 45_000, 250);
     await drain(alertQueue, alertMessages);
-    const events: Array<QueueMessage<EventMessage>> = [];
-    await drain(backend.queue<EventMessage>(QueueName.events), events);
+    await drain(eventQueue, events);
     expect(events).toHaveLength(N);
 
     // Every event produced its alert, and only one (ids are deterministic per rule and event).
