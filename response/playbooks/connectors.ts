@@ -267,14 +267,14 @@ export function createConnectorClient(opts: ConnectorClientOptions): ConnectorCl
     } catch (err) {
       // An abort is the runner's timeout: let its reason through unchanged.
       if (o.signal.aborted) throw o.signal.reason;
-      throw new VigilError(ErrorCode.CONFIG_UNREACHABLE, `${label}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`, { source: where }, { retryable: true, cause: err });
+      throw new VigilError(ErrorCode.ACTION_UNREACHABLE, `${label}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`, { source: where }, { retryable: true, cause: err });
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
       if (o.signal.aborted) throw o.signal.reason;
-      throw new VigilError(ErrorCode.CONFIG_UNREACHABLE, `${label}: reading the reply failed: ${(err as Error).message}`, { source: where }, { retryable: true });
+      throw new VigilError(ErrorCode.ACTION_UNREACHABLE, `${label}: reading the reply failed: ${(err as Error).message}`, { source: where }, { retryable: true });
     }
     if (text.length > MAX_BODY_CHARS) text = text.slice(0, MAX_BODY_CHARS);
     let parsed: unknown = text;
@@ -291,7 +291,7 @@ export function createConnectorClient(opts: ConnectorClientOptions): ConnectorCl
       const retryable = isRetryableStatus(res.status);
       const allowed = success.status ? success.status.join(', ') : '2xx';
       throw new VigilError(
-        retryable ? ErrorCode.CONFIG_UNREACHABLE : ErrorCode.REQUEST_INVALID,
+        retryable ? ErrorCode.ACTION_UNREACHABLE : ErrorCode.ACTION_REFUSED,
         `${label} answered ${res.status} (expected ${allowed})${retryable ? '' : ', not retried'}: ${excerpt(parsed)}`,
         { source: where },
         { retryable },
@@ -301,7 +301,7 @@ export function createConnectorClient(opts: ConnectorClientOptions): ConnectorCl
       const got = lookupPath(parsed, parsePath(success.jsonPath).segments);
       if (got !== success.equals) {
         throw new VigilError(
-          ErrorCode.REQUEST_INVALID,
+          ErrorCode.ACTION_REFUSED,
           `${label} answered ${res.status} but ${success.jsonPath} is ${JSON.stringify(got)} (expected ${JSON.stringify(success.equals)})`,
           { source: where, path: success.jsonPath },
         );

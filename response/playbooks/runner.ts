@@ -251,7 +251,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new VigilError(ErrorCode.CONFIG_UNREACHABLE, `step ${step.id} (${step.kind}): timed out after ${step.timeoutMs} ms`, { source: `playbook ${pb.id}`, path: step.id }, { retryable: true });
+        const err = new VigilError(ErrorCode.ACTION_UNREACHABLE, `step ${step.id} (${step.kind}): timed out after ${step.timeoutMs} ms`, { source: `playbook ${pb.id}`, path: step.id }, { retryable: true });
         controller.abort(err);
         reject(err);
       }, step.timeoutMs);
@@ -377,7 +377,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
       if (kind.destructive) {
         const gate = approvalFor(run, pb, idx);
         if (gate?.status !== 'succeeded' || !gate.decision?.approved) {
-          const r = await failStep(run, pb, idx, toErrorRecord(new VigilError(ErrorCode.AUTH_FORBIDDEN, `step ${step.id} (${step.kind}) is destructive and its approval step was not approved (${gate ? gate.status : 'none'})`, { source: pb.source, path: `steps[${idx}]` })));
+          const r = await failStep(run, pb, idx, toErrorRecord(new VigilError(ErrorCode.PLAYBOOK_APPROVAL_REQUIRED, `step ${step.id} (${step.kind}) is destructive and its approval step was not approved (${gate ? gate.status : 'none'})`, { source: pb.source, path: `steps[${idx}]` })));
           if (r.stop) return;
           run = r.run;
           continue;
@@ -469,7 +469,7 @@ export function createPlaybookRunner(opts: PlaybookRunnerOptions): PlaybookRunne
       if (idx < 0 || current.steps[idx].status !== 'waiting_approval') {
         const waiting = current.steps.filter((s) => s.status === 'waiting_approval').map((s) => s.stepId);
         throw new VigilError(
-          ErrorCode.INCIDENT_INVALID_TRANSITION,
+          ErrorCode.PLAYBOOK_NOT_WAITING,
           `playbook run ${runId}: ${stepId ? `step '${stepId}' is ${current.steps[idx].status}, not waiting for approval` : `no step is waiting for approval (run is ${current.status})`}${waiting.length ? ` (waiting: ${waiting.join(', ')})` : ''}`,
           { source: 'body', path: '/step' },
         );

@@ -61,7 +61,7 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
 
 function statusError(d: OutboxDelivery, url: string, status: number, text: string): ErrorRecord {
   return {
-    code: ErrorCode.CONFIG_UNREACHABLE,
+    code: ErrorCode.WEBHOOK_DELIVERY_FAILED,
     message: `webhook ${d.id} to ${url}: HTTP ${status}${text ? ` ${text.slice(0, 200)}` : ''}`,
     location: { source: url },
     retryable: true,
@@ -120,7 +120,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     } catch (err) {
       const cause = err as Error & { cause?: { code?: string } };
       const reason = cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause.cause?.code ?? cause.message);
-      const error: ErrorRecord = { code: ErrorCode.CONFIG_UNREACHABLE, message: `webhook ${d.id} to ${sub.url}: ${reason}`, location: { source: sub.url }, retryable: true };
+      const error: ErrorRecord = { code: ErrorCode.WEBHOOK_DELIVERY_FAILED, message: `webhook ${d.id} to ${sub.url}: ${reason}`, location: { source: sub.url }, retryable: true };
       await fail(d, error, undefined, result);
       return;
     }

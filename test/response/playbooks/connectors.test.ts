@@ -71,7 +71,7 @@ describe('connectors', () => {
       expect(err.message).toContain(`answered ${status}`);
     }
     const closed = createConnectorClient({ connectors: parseConnectors({ connectors: { x: { url: 'http://127.0.0.1:1/x' } } }, 'c').connectors });
-    await expect(closed.call('x', {}, opts())).rejects.toMatchObject({ code: 'CONFIG_UNREACHABLE', retryable: true });
+    await expect(closed.call('x', {}, opts())).rejects.toMatchObject({ code: 'ACTION_UNREACHABLE', retryable: true });
   });
 
   it('describe shows the request without secrets and without sending', () => {

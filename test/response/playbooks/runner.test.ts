@@ -394,7 +394,7 @@ describe('retries, final failures and timeouts', () => {
     const run = await start(inc.id);
     expect(run.status).toBe('failed');
     expect(stepOf(run, 'tell')).toMatchObject({ status: 'failed', attempt: 1 });
-    expect(stepOf(run, 'tell').error).toMatchObject({ code: 'REQUEST_INVALID', retryable: false });
+    expect(stepOf(run, 'tell').error).toMatchObject({ code: 'ACTION_REFUSED', retryable: false });
     expect(stepOf(run, 'tell').error?.message).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/notify answered 400 \(expected 2xx\), not retried: \{"error":"bad channel"\}/);
     expect(stepOf(run, 'mark').status).toBe('pending');
     clock.advance(3600_000);
@@ -499,7 +499,7 @@ steps:
     const run = await start(inc.id);
     expect(run.status).toBe('failed');
     expect(stepOf(run, 'ok').status).toBe('skipped');
-    expect(stepOf(run, 'block').error).toMatchObject({ code: 'AUTH_FORBIDDEN' });
+    expect(stepOf(run, 'block').error).toMatchObject({ code: 'PLAYBOOK_APPROVAL_REQUIRED' });
     expect(rx.requests).toHaveLength(0);
   });
 
