@@ -165,7 +165,7 @@ export function storeAndQueueSink(store: StorageEngine, queues: QueueBackend, de
   };
 }
 
-/** Stable per process so a restarted worker's pending messages are claimed by name or by idle time. */
+/** Unique per process; what a dead process left pending is claimed by the others once idle long enough. */
 function consumerName(role: string): string {
   return `${role}-${hostname()}-${process.pid}`;
 }
