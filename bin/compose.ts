@@ -219,6 +219,9 @@ export async function startServer(config: Config, logger: Logger, hooks: ServeHo
         consumerPrefix: consumerName('detect'),
         batchSize: config.detection.batchSize,
         claimIdleMs: config.detection.claimIdleMs,
+        // Look for a dead worker's events at least twice per idle period (30 s at the default 60 s),
+        // so a shorter claimIdleMs also means a quicker recovery.
+        claimEveryMs: Math.min(30_000, Math.max(500, Math.floor(config.detection.claimIdleMs / 2))),
         scheduled,
         maxCatchUpWindows: config.detection.maxCatchUpWindows,
         logger,
