@@ -146,6 +146,7 @@ describe('scale-out: two detection workers on one Redis and one store', () => {
     expect((await fetch(`${workers[0].url}/readyz`)).status).toBe(200);
     const api = await fetch(`${workers[0].url}/api/v1/alerts`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(api.status).toBe(404);
+    expect((await fetch(`${workers[0].url}/`)).status).toBe(404);
   });
 
   it('detects every event exactly once across two workers, one of them killed mid-stream', async () => {
