@@ -2,7 +2,7 @@
 // nginx access lines, Windows JSON from the Mordor sample) and end-to-end HTTP ingest into the
 // embedded store with acknowledgement latency. Writes bench/results/ingest.json and an SVG chart.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
@@ -163,7 +163,11 @@ function chart(rows: Array<{ label: string; value: number; target: number }>): s
 
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`Vigil ingest benchmark — ${cpu}, ${cpus().length} cores, Node ${process.version}, ${N.toLocaleString('en')} events per run`);
+  // Other work on the machine moves these figures: the load average is recorded with them.
+  const loadBefore = loadavg()[0];
+  console.log(
+    `Vigil ingest benchmark — ${cpu}, ${cpus().length} cores, Node ${process.version}, load ${loadBefore.toFixed(2)}, ${N.toLocaleString('en')} events per run`,
+  );
   const auth = lines(join(fixtures, 'system.auth/test-auth.log'));
   const nginx = lines(join(fixtures, 'nginx.access/test-test-with-host.log'));
   const windows = gunzipSync(readFileSync(mordor)).toString('utf8').split('\n').filter(Boolean).slice(0, N);
@@ -181,9 +185,11 @@ async function main(): Promise<void> {
   console.log('\nEnd to end: HTTP POST /api/v1/ingest/raw → parse → ECS → SQLite, 202 after commit');
   console.log(`  ${Math.round(e2e.eventsPerSecond).toLocaleString('en')} events/s, ack latency p50 ${e2e.ackP50Ms.toFixed(1)} ms, p99 ${e2e.ackP99Ms.toFixed(1)} ms (batches of ${e2e.batchSize}, ${e2e.concurrency} concurrent)`);
 
+  const loadAfter = loadavg()[0];
+  console.log(`\nload average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
   const out = join(here, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'ingest.json'), `${JSON.stringify({ machine: { cpu, cores: cpus().length, node: process.version }, at: new Date().toISOString(), normalise: runs, endToEnd: e2e }, null, 2)}\n`);
+  writeFileSync(join(out, 'ingest.json'), `${JSON.stringify({ machine: { cpu, cores: cpus().length, node: process.version, loadBefore, loadAfter }, at: new Date().toISOString(), normalise: runs, endToEnd: e2e }, null, 2)}\n`);
   writeFileSync(
     join(out, 'ingest.svg'),
     chart([
