@@ -88,7 +88,8 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
     }
     ownOutput[s] = id;
   }
-  delta = delta.slice(0, states * K);
+  // A view, not a copy: a second table of this size would only raise the peak memory.
+  delta = delta.subarray(0, states * K);
   const fail = new Int32Array(states);
   // Nearest state on the failure chain (itself excluded) that ends a literal; -1 if none.
   const dictLink = new Int32Array(states).fill(-1);
