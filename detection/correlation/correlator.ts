@@ -134,6 +134,15 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
     switch (spec.type) {
       case 'event_count': {
         await state.zadd(key, ts, eventId, ttl);
+        if (spec.condition.kind === 'threshold' && (spec.condition.operator === 'gt' || spec.condition.operator === 'gte')) {
+          // Events arrive out of order (a claimed batch of a dead worker, a slow shipper): a late
+          // event can complete a window that ends after it, so every window containing it counts.
+          const win = busiestWindow(await state.zrangeByScore(key, from, ts + span), ts, span);
+          value = win.count;
+          holds = thresholdHolds(spec.condition, value);
+          if (holds) return fire(b, key, evKey, spec, group, value, win.members, win.end, ttl);
+          break;
+        }
         value = await state.zcount(key, from, ts);
         holds = thresholdHolds(spec.condition, value);
         break;
@@ -173,7 +182,21 @@ export function createCorrelator(opts: CorrelatorOptions): Correlator {
     }
     if (spec.type !== 'event_count') await state.zremRangeByScore(evKey, Number.NEGATIVE_INFINITY, from - 1);
     if (!holds) return undefined;
-    const inWindow = await state.zrangeByScore(key, from, ts);
+    return fire(b, key, evKey, spec, group, value, await state.zrangeByScore(key, from, ts), ts, ttl);
+  }
+
+  async function fire(
+    b: Binding,
+    key: string,
+    evKey: string,
+    spec: SigmaCorrelation['correlation'],
+    group: Record<string, string>,
+    value: number,
+    inWindow: Array<{ member: string; score: number }>,
+    ts: number,
+    ttl: number,
+  ): Promise<CorrelationHit | undefined> {
+    const from = ts - spec.timespanSeconds * 1000;
     const windowStart = inWindow.length > 0 ? inWindow[0].score : ts;
     // Workers that see the same window agree on its first event, so exactly one of them fires it.
     const won = await state.setIfAbsent(`${key}:fired:${windowStart}`, String(ts), ttl);
@@ -222,6 +245,28 @@ function compare(op: CorrelationOperator, a: number, b: number): boolean {
     case 'neq':
       return a !== b;
   }
+}
+
+/**
+ * Among the windows of length `span` that contain `ts`, the one with the most events: for each
+ * event at or after `ts` (as a window end), the events at most `span` before it. `members` are
+ * sorted by score and lie within [ts - span, ts + span].
+ */
+function busiestWindow(
+  members: Array<{ member: string; score: number }>,
+  ts: number,
+  span: number,
+): { count: number; end: number; members: Array<{ member: string; score: number }> } {
+  let best = { count: 0, end: ts, members: [] as Array<{ member: string; score: number }> };
+  let start = 0;
+  for (let end = 0; end < members.length; end++) {
+    const endScore = members[end].score;
+    while (members[start].score < endScore - span) start++;
+    if (endScore < ts || members[start].score > ts) continue;
+    const count = end - start + 1;
+    if (count > best.count) best = { count, end: endScore, members: members.slice(start, end + 1) };
+  }
+  return best;
 }
 
 /** Length of the longest prefix 0,1,2,… of rule positions found in order in `seq` (greedy is optimal). */

@@ -184,7 +184,7 @@ export function createStreamDetector(opts: StreamDetectorOptions): StreamDetecto
         const counted = msg.deliveries > 1 && (await state.get(seenKey)) !== undefined;
         if (!counted) {
           await recordForCorrelations(rule, body, ts);
-          for (const hit of await correlator.observe({ rule, event: body.doc, timestamp: ts })) {
+          for (const hit of await correlator.observe({ rule, event: body.doc, timestamp: ts, eventId: body.id })) {
             if (isEnabled(ruleIdOf(hit.correlation))) hits.push(await correlationAlert(hit, rule, detectedAt));
           }
           await state.set(seenKey, '1', seenTtl);

@@ -83,6 +83,21 @@ correlation:
     expect(hits.map((h) => h.eventIds)).toEqual([['e0', 'e1', 'e2', 'e3', 'e9']]);
   });
 
+  it('fires when the event that completes a window arrives late (out of order)', async () => {
+    for (const order of [
+      [0, 1, 2, 3, 4],
+      [0, 2, 4, 3, 1],
+      [4, 3, 2, 1, 0],
+    ]) {
+      const c = createCorrelator({ correlations, state: createMemoryBackend().state });
+      const hits = [];
+      for (const i of order) hits.push(...(await c.observe({ rule: failed, event: ev('10.0.0.7'), timestamp: T0 + i * 10_000, eventId: `e${i}` })));
+      expect(hits).toHaveLength(1);
+      expect(hits[0].eventIds.sort()).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+      expect([hits[0].windowStart, hits[0].windowEnd]).toEqual([T0, T0 + 40_000]);
+    }
+  });
+
   it('skips events without the group-by field', async () => {
     const c = createCorrelator({ correlations, state: createMemoryBackend().state });
     let fired = 0;
