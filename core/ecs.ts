@@ -72,24 +72,10 @@ function dottedKeyLookup(obj: Record<string, unknown>, path: string, parts: read
  */
 export function pathReader(doc: Record<string, unknown>): (path: string) => unknown {
   const searched = new Map<object, boolean>();
-  const hasDotted = (obj: Record<string, unknown>): boolean => {
-    let found = searched.get(obj);
-    if (found === undefined) {
-      found = false;
-      for (const key in obj) {
-        if (key.includes('.')) {
-          found = true;
-          break;
-        }
-      }
-      searched.set(obj, found);
-    }
-    return found;
-  };
   return (path) => {
     const parts = pathParts(path);
     // A dotted key at the top could hold the whole path: leave such documents to getPath.
-    if (parts.length > 1 && hasDotted(doc)) return getPath(doc, path);
+    if (parts.length > 1 && hasDottedKey(searched, doc)) return getPath(doc, path);
     let cur: unknown = doc;
     for (let i = 0; i < parts.length; i++) {
       if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
@@ -100,10 +86,26 @@ export function pathReader(doc: Record<string, unknown>): (path: string) => unkn
         continue;
       }
       // getPath would search this object's dotted keys for the rest of the path.
-      return i < parts.length - 1 && hasDotted(obj) ? getPath(doc, path) : undefined;
+      return i < parts.length - 1 && hasDottedKey(searched, obj) ? getPath(doc, path) : undefined;
     }
     return cur;
   };
+}
+
+/** Whether `obj` has a literal dotted key, searched once per reader (`searched` remembers the answers). */
+function hasDottedKey(searched: Map<object, boolean>, obj: Record<string, unknown>): boolean {
+  let found = searched.get(obj);
+  if (found === undefined) {
+    found = false;
+    for (const key in obj) {
+      if (key.includes('.')) {
+        found = true;
+        break;
+      }
+    }
+    searched.set(obj, found);
+  }
+  return found;
 }
 
 /** Writes `a.b.c` into nested objects, creating them as needed. */

@@ -1,6 +1,6 @@
 // Format auto-detection for raw lines (`dataset=auto`): JSON by its keys, Windows XML, CEF/LEEF,
 // vendor signatures, then the syslog program name; plain key=value and bare syslog come last.
-import { getPath, isPlainObject } from '../../core/ecs.ts';
+import { isPlainObject, pathReader } from '../../core/ecs.ts';
 import { getParser } from './index.ts';
 import { datasetForChannel, fromXml, shapeOf } from './windows/shapes.ts';
 
@@ -27,8 +27,9 @@ export function syslogProgram(line: string): string | undefined {
 
 function detectJson(obj: Record<string, unknown>): string {
   // Agent-shipped documents say which dataset they belong to.
+  const read = pathReader(obj);
   for (const path of ['data_stream.dataset', 'event.dataset']) {
-    const named = getPath(obj, path);
+    const named = read(path);
     if (typeof named === 'string' && getParser(named)) return named;
   }
   const shape = shapeOf(obj);

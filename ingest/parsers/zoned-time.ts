@@ -43,8 +43,9 @@ export function isKnownZone(tz: string): boolean {
 
 /** The instant at which the wall clock in `tz` shows `parts`. Unknown zones count as UTC. */
 export function localToEpoch(parts: LocalParts, tz: string): number {
-  const { millis, ...rest } = parts;
-  return localToUtcMs({ ...rest, fraction: fraction(millis) }, zoneOf(tz));
+  // Copied field by field (not rest/spread): this runs for every Windows and vendor timestamp.
+  const { year, month, day, hour, minute, second } = parts;
+  return localToUtcMs({ year, month, day, hour, minute, second, fraction: fraction(parts.millis) }, zoneOf(tz));
 }
 
 /** ISO 8601 with milliseconds, printed in `tz`'s offset (`Z` when the offset is zero), as Elastic prints dates. */
