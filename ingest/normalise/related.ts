@@ -29,19 +29,23 @@ const looksLikeIp = (v: string): boolean => /^[0-9.]+$/.test(v) || v.includes(':
 const anyValue = (): boolean => true;
 const notAnIp = (v: string): boolean => !looksLikeIp(v);
 
+/** The text values already in a related.* field. */
+function existing(read: (path: string) => unknown, path: string): string[] {
+  const v = read(path);
+  if (Array.isArray(v)) return v.filter(isString);
+  return typeof v === 'string' ? [v] : [];
+}
+
+const isString = (x: unknown): x is string => typeof x === 'string';
+
 /** Adds related.ip/user/hosts (deduplicated, existing values kept first). Returns the same doc. */
 export function fillRelated(doc: EcsEvent): EcsEvent {
   const read = pathReader(doc);
-  const existing = (path: string): string[] => {
-    const v = read(path);
-    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
-    return typeof v === 'string' ? [v] : [];
-  };
-  const ips = existing('related.ip');
+  const ips = existing(read, 'related.ip');
   collect(read, IP_FIELDS, anyValue, ips);
-  const users = existing('related.user');
+  const users = existing(read, 'related.user');
   collect(read, USER_FIELDS, anyValue, users);
-  const hosts = existing('related.hosts');
+  const hosts = existing(read, 'related.hosts');
   // source.address / destination.address hold hostnames only when they are not IPs.
   collect(read, HOST_FIELDS, notAnIp, hosts);
   if (ips.length) setPath(doc, 'related.ip', ips);
