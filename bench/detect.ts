@@ -10,7 +10,8 @@ import { readEventTexts, runHunt } from '../detection/hunt/index.ts';
 import { loadHuntRules } from '../detection/hunt/rules.ts';
 import { bundledPipelineDir, bundledRuleDir, loadPipelines } from '../detection/pipelines/index.ts';
 
-const file = process.env.VIGIL_BENCH_EVENTS ?? '/work/shared/datasets/mordor-windows/events.ndjson.gz';
+// The Mordor sample sits in the shared folder beside the project (../shared), as on CI.
+const file = process.env.VIGIL_BENCH_EVENTS ?? fileURLToPath(new URL('../../shared/datasets/mordor-windows/events.ndjson.gz', import.meta.url));
 
 interface Run {
   run: string;

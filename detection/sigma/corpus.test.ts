@@ -1,13 +1,13 @@
 // Every SigmaHQ rule file Vigil bundles must parse and compile. Placeholder rules are compiled
 // with a value configured for each placeholder they use, as a deployment would.
-import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileRule } from '../matcher/compile.ts';
 import { ONE, parseSigmaString, STAR } from '../matcher/sigma-string.ts';
 import { loadSigmaPaths } from './load.ts';
 import type { Detection, DetectionItem, SigmaRule, SigmaValue } from './model.ts';
 
-const ROOT = existsSync('rules/sigma') ? 'rules/sigma' : '/work/shared/sigma';
+const ROOT = fileURLToPath(new URL('../../rules/sigma', import.meta.url));
 const FOLDERS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder', 'rules-compliance'].map((f) => `${ROOT}/${f}`);
 
 function placeholdersOf(rule: SigmaRule): Record<string, string[]> {
