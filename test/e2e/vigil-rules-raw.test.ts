@@ -54,7 +54,7 @@ function windows4625(n: number, ip: string, users: (i: number) => string): strin
       EventID: 4625,
       SourceName: 'Microsoft-Windows-Security-Auditing',
       Channel: 'Security',
-      Keywords: -9218868437227405312,
+      Keywords: '-9218868437227405312',
       TargetUserName: users(i),
       TargetDomainName: 'CORP',
       Status: '0xc000006d',
