@@ -150,6 +150,13 @@ describe('jsRegexToLucene', () => {
     expect(lucene('a|b')).toBe('.*(a|b).*');
   });
 
+  it('writes "any character" classes ([\\s\\S] and kin) as Lucene\'s dot', () => {
+    expect(lucene('^a[\\s\\S]*b$')).toBe('a.*b');
+    expect(lucene('^[\\S\\s]x$')).toBe('.x');
+    expect(lucene('^[\\d\\D]{3}$')).toBe('.{3}');
+    expect(lucene('^[\\s\\d]$')).toBe('[ \t\n\r\f\v0-9]');
+  });
+
   it('translates shorthand classes, escapes and groups', () => {
     expect(lucene('^\\d{2,4}$')).toBe('[0-9]{2,4}');
     expect(lucene('^[\\w.]+@x$')).toBe('[A-Za-z0-9_.]+\\@x');

@@ -314,6 +314,14 @@ export function jsRegexToLucene(pattern: string, flags: string, field: string): 
       continue;
     }
     if (ch === '[') {
+      // "Any character, newlines included" ([\s\S] and its kin) is Lucene's '.', which has no
+      // notion of lines; the class form would need \S inside a class, which Lucene lacks.
+      const any = /^\[\\([sdwSDW])\\([sdwSDW])\]/.exec(pattern.slice(i));
+      if (any && any[1].toLowerCase() === any[2].toLowerCase() && any[1] !== any[2]) {
+        out += '.';
+        i += any[0].length;
+        continue;
+      }
       i++;
       let cls = '[';
       if (pattern[i] === '^') {
