@@ -22,11 +22,45 @@ export const POWERSHELL_OPERATIONAL_CHANNEL = 'Microsoft-Windows-PowerShell/Oper
 export function parseContext(text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!text) return out;
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z][A-Za-z ]*?)\s*=\s?(.*)$/.exec(line);
-    if (m && !(m[1] in out)) out[m[1]] = m[2].trim();
+  // Scanned by hand rather than split + regex per line (classic events repeat the context in
+  // Message and param2, so this ran a few dozen regexes an event). Same reading as
+  // /^\s*([A-Za-z][A-Za-z ]*?)\s*=\s?(.*)$/ on each `\r?\n`-separated line.
+  let start = 0;
+  const n = text.length;
+  while (start <= n) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = n;
+    const end = nl > start && nl < n && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    contextLine(text.slice(start, end), out);
+    start = nl + 1;
   }
   return out;
+}
+
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const WHITESPACE = /\s/;
+// Characters `.` does not match (besides \n, which never reaches a line).
+const LINE_BREAK = /[\r\u2028\u2029]/;
+
+function contextLine(raw: string, out: Record<string, string>): void {
+  const line = raw.trimStart(); // trimStart removes exactly what \s matches
+  if (line === '' || !isLetter(line.charCodeAt(0))) return;
+  let j = 1;
+  while (j < line.length) {
+    const c = line.charCodeAt(j);
+    if (c === 32 || isLetter(c)) j++;
+    else break;
+  }
+  let eq = j;
+  while (eq < line.length && line.charCodeAt(eq) !== 61 && WHITESPACE.test(line[eq])) eq++;
+  if (line.charCodeAt(eq) !== 61 /* = */) return;
+  let keyEnd = j;
+  while (line.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+  const key = line.slice(0, keyEnd);
+  let rest = line.slice(eq + 1);
+  if (rest !== '' && WHITESPACE.test(rest[0])) rest = rest.slice(1);
+  if (LINE_BREAK.test(rest)) return;
+  if (!(key in out)) out[key] = line.slice(eq + 1).trim();
 }
 
 interface Cat {
