@@ -44,3 +44,26 @@ export function checkCount(count: number, queue: string, op: string): number {
   }
   return count;
 }
+
+/** A message body as JSON; a body JSON cannot represent is refused when it is published. */
+export function encodeBody(queue: string, body: unknown, where: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch (err) {
+    throw new VigilError(
+      ErrorCode.INTERNAL,
+      `queue '${queue}': message body${where} is not JSON-serialisable: ${(err as Error).message}`,
+      { source: `queue ${queue}`, path: where || undefined },
+      { cause: err },
+    );
+  }
+  if (json === undefined) {
+    throw new VigilError(
+      ErrorCode.INTERNAL,
+      `queue '${queue}': message body${where} is ${typeof body}, which JSON cannot represent`,
+      { source: `queue ${queue}`, path: where || undefined },
+    );
+  }
+  return json;
+}

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, VigilError } from '../errors.ts';
-import { checkCount, checkIncrement, checkScore, checkTtl } from './arguments.ts';
+import { checkCount, checkIncrement, checkScore, checkTtl, encodeBody } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -66,7 +66,7 @@ class MemoryQueue<T> implements WorkQueue<T> {
   async publishBatch(bodies: readonly T[]): Promise<string[]> {
     this.assertOpen();
     // Serialise everything first so a bad body leaves the queue untouched, as a Redis MULTI would.
-    const jsons = bodies.map((b, i) => this.encode(b, `[${i}]`));
+    const jsons = bodies.map((b, i) => encodeBody(this.name, b, `[${i}]`));
     return jsons.map((json) => this.appendJson(json));
   }
 
@@ -138,7 +138,7 @@ class MemoryQueue<T> implements WorkQueue<T> {
 
   private append(body: T): string {
     this.assertOpen();
-    return this.appendJson(this.encode(body, ''));
+    return this.appendJson(encodeBody(this.name, body, ''));
   }
 
   private appendJson(json: string): string {
@@ -213,27 +213,6 @@ class MemoryQueue<T> implements WorkQueue<T> {
     this.baseSeq = keepFrom;
   }
 
-  private encode(body: T, where: string): string {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(body);
-    } catch (err) {
-      throw new VigilError(
-        ErrorCode.INTERNAL,
-        `queue '${this.name}': message body${where} is not JSON-serialisable: ${(err as Error).message}`,
-        { source: `queue ${this.name}`, path: where || undefined },
-        { cause: err },
-      );
-    }
-    if (json === undefined) {
-      throw new VigilError(
-        ErrorCode.INTERNAL,
-        `queue '${this.name}': message body${where} is ${typeof body}, which JSON cannot represent`,
-        { source: `queue ${this.name}`, path: where || undefined },
-      );
-    }
-    return json;
-  }
 
   private decode(stored: StoredMessage): T {
     return JSON.parse(stored.json) as T;

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, VigilError } from '../errors.ts';
-import { checkCount, checkIncrement, checkScore, checkTtl } from './arguments.ts';
+import { checkCount, checkIncrement, checkScore, checkTtl, encodeBody } from './arguments.ts';
 import type {
   ConsumeOptions,
   Health,
@@ -360,13 +360,13 @@ class RedisQueue<T> implements WorkQueue<T> {
   }
 
   async publish(body: T): Promise<string> {
-    const json = this.encode(body, '');
+    const json = encodeBody(this.name, body, '');
     return this.b.run('XADD', this.key, async (c) => String(await c.call('XADD', ...this.xaddArgs(json))));
   }
 
   async publishBatch(bodies: readonly T[]): Promise<string[]> {
     if (bodies.length === 0) return [];
-    const jsons = bodies.map((body, i) => this.encode(body, `[${i}]`));
+    const jsons = bodies.map((body, i) => encodeBody(this.name, body, `[${i}]`));
     return this.b.run('XADD', this.key, async (c) => {
       const tx = c.multi();
       for (const json of jsons) tx.call('XADD', ...this.xaddArgs(json));
@@ -528,27 +528,6 @@ class RedisQueue<T> implements WorkQueue<T> {
     });
   }
 
-  private encode(body: T, where: string): string {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(body);
-    } catch (err) {
-      throw new VigilError(
-        ErrorCode.INTERNAL,
-        `queue '${this.name}': message body${where} is not JSON-serialisable: ${(err as Error).message}`,
-        { source: `queue ${this.name}`, path: where || undefined },
-        { cause: err },
-      );
-    }
-    if (json === undefined) {
-      throw new VigilError(
-        ErrorCode.INTERNAL,
-        `queue '${this.name}': message body${where} is ${typeof body}, which JSON cannot represent`,
-        { source: `queue ${this.name}`, path: where || undefined },
-      );
-    }
-    return json;
-  }
 
   /**
    * Bodies are written only by this module, so a bad one means someone else wrote to the stream:

@@ -1,10 +1,10 @@
 // Windows events from channels without a dedicated mapping (System, WMI-Activity, Defender, …) →
 // ECS: the common winlog.* skeleton, the event data, and the few events a SOC always wants named.
 import { type EcsEvent, setPath } from '../../../core/ecs.ts';
-import { parseFailure, put } from '../event-build.ts';
+import { put } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import { fillWindowsRelated, isEmptyValue, putDomainUser, putEventData, putExecutable, startWindowsEvent } from './build.ts';
-import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+import { parseWindowsEvent, type WindowsEvent } from './shapes.ts';
 
 const DATASET = 'windows.forwarded';
 
@@ -58,10 +58,7 @@ export function mapForwarded(raw: RawRecord, ev: WindowsEvent): EcsEvent {
 }
 
 export function parseForwarded(raw: RawRecord): ParseResult {
-  const ev = readWindowsEvent(raw);
-  if (!ev) return parseFailure(raw, DATASET, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
-  if (ev.eventId === undefined) return parseFailure(raw, DATASET, 'Windows event without an event id');
-  return { ok: true, events: [mapForwarded(raw, ev)] };
+  return parseWindowsEvent(raw, DATASET, mapForwarded);
 }
 
 export const forwardedParser: Parser = { dataset: DATASET, parse: parseForwarded };

@@ -2,7 +2,7 @@
 // `Key=Value` lines) and Microsoft-Windows-PowerShell/Operational (4103 module logging, 4104 script
 // blocks, 4105/4106 command start/stop), with powershell.* as Elastic's windows pipelines name them.
 import { type EcsEvent, setPath } from '../../../core/ecs.ts';
-import { parseFailure, put, toInt } from '../event-build.ts';
+import { put, toInt } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
   fillWindowsRelated,
@@ -13,7 +13,7 @@ import {
   putPath,
   startWindowsEvent,
 } from './build.ts';
-import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+import { parseWindowsEvent, type WindowsEvent } from './shapes.ts';
 
 export const POWERSHELL_CHANNEL = 'Windows PowerShell';
 export const POWERSHELL_OPERATIONAL_CHANNEL = 'Microsoft-Windows-PowerShell/Operational';
@@ -195,12 +195,7 @@ function mapPowershell(raw: RawRecord, ev: WindowsEvent, dataset: string): EcsEv
 }
 
 function parser(dataset: string) {
-  return (raw: RawRecord): ParseResult => {
-    const ev = readWindowsEvent(raw);
-    if (!ev) return parseFailure(raw, dataset, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
-    if (ev.eventId === undefined) return parseFailure(raw, dataset, 'Windows event without an event id');
-    return { ok: true, events: [mapPowershell(raw, ev, dataset)] };
-  };
+  return (raw: RawRecord): ParseResult => parseWindowsEvent(raw, dataset, (r, ev) => mapPowershell(r, ev, dataset));
 }
 
 export const powershellParser: Parser = { dataset: 'windows.powershell', parse: parser('windows.powershell') };

@@ -2,7 +2,7 @@
 // pipeline maps it: logons, account and group management, process creation, Kerberos/NTLM,
 // scheduled tasks, services, audit-log changes and Windows Filtering Platform connections.
 import { type EcsEvent, setPath } from '../../../core/ecs.ts';
-import { isIp, parseFailure, put, transportName } from '../event-build.ts';
+import { isIp, put, transportName } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
   fillWindowsRelated,
@@ -13,7 +13,7 @@ import {
   startWindowsEvent,
   toNumber,
 } from './build.ts';
-import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+import { parseWindowsEvent, type WindowsEvent } from './shapes.ts';
 
 const DATASET = 'system.security';
 
@@ -308,10 +308,7 @@ export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
 }
 
 export function parseSecurity(raw: RawRecord): ParseResult {
-  const ev = readWindowsEvent(raw);
-  if (!ev) return parseFailure(raw, DATASET, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
-  if (ev.eventId === undefined) return parseFailure(raw, DATASET, 'Windows event without an event id');
-  return { ok: true, events: [mapSecurity(raw, ev)] };
+  return parseWindowsEvent(raw, DATASET, mapSecurity);
 }
 
 export const securityParser: Parser = { dataset: DATASET, parse: parseSecurity };

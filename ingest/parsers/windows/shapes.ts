@@ -2,7 +2,8 @@
 // Winlogbeat 6 (`event_data`, `log_name`), evtx_dump JSON (`Event.System`/`Event.EventData`), NXLog's
 // flat JSON (`Channel`, `EventID`, data at top level) and the raw XML — into one neutral record.
 import { type EcsEvent, getPath, isPlainObject } from '../../../core/ecs.ts';
-import type { RawRecord } from '../types.ts';
+import { parseFailure } from '../event-build.ts';
+import type { ParseResult, RawRecord } from '../types.ts';
 
 export type WindowsShape = 'winlogbeat' | 'winlogbeat6' | 'evtx_dump' | 'nxlog' | 'xml';
 
@@ -324,4 +325,12 @@ export function datasetForChannel(channel: string | undefined): string | undefin
     default:
       return undefined;
   }
+}
+
+/** Reads any Windows shape and maps it, or says why the input is not a Windows event. */
+export function parseWindowsEvent(raw: RawRecord, dataset: string, map: (raw: RawRecord, ev: WindowsEvent) => EcsEvent): ParseResult {
+  const ev = readWindowsEvent(raw);
+  if (!ev) return parseFailure(raw, dataset, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
+  if (ev.eventId === undefined) return parseFailure(raw, dataset, 'Windows event without an event id');
+  return { ok: true, events: [map(raw, ev)] };
 }

@@ -1,7 +1,7 @@
 // Sysmon (Microsoft-Windows-Sysmon/Operational) → ECS: per-event-id categorisation and the process,
 // file, dll, network, registry and DNS fields Elastic's windows.sysmon_operational pipeline fills.
 import { type EcsEvent, getPath, setPath } from '../../../core/ecs.ts';
-import { fillRelatedB, isIp, parseFailure, put } from '../event-build.ts';
+import { fillRelatedB, isIp, put } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
   appendUnique,
@@ -17,7 +17,7 @@ import {
   startWindowsEvent,
   toNumber,
 } from './build.ts';
-import { readWindowsEvent, type WindowsEvent } from './shapes.ts';
+import { parseWindowsEvent, type WindowsEvent } from './shapes.ts';
 
 const DATASET = 'windows.sysmon_operational';
 export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
@@ -274,10 +274,7 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
 }
 
 export function parseSysmon(raw: RawRecord): ParseResult {
-  const ev = readWindowsEvent(raw);
-  if (!ev) return parseFailure(raw, DATASET, 'not a Windows event (no winlog, Event.System, Channel/EventID or XML)');
-  if (ev.eventId === undefined) return parseFailure(raw, DATASET, 'Windows event without an event id');
-  return { ok: true, events: [mapSysmon(raw, ev)] };
+  return parseWindowsEvent(raw, DATASET, mapSysmon);
 }
 
 export const sysmonParser: Parser = { dataset: DATASET, parse: parseSysmon };
