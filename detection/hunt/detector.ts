@@ -1,20 +1,33 @@
-// The per-event detection path shared by the single-threaded hunt and its worker threads: parse,
-// route, take the indexed candidate rules of that route, run only those whose required literals
-// occur in the raw text (one Aho–Corasick pass), then their predicates.
+// The per-event detection path shared by the single-threaded hunt and its worker threads.
+//
+// NDJSON events arrive as UTF-8 bytes. For each one the top-level keys are found without parsing
+// (raw-json.ts), the event is routed from the few members the routing tables read, and the route's
+// candidate rules are narrowed by their required literals, looked for (one Aho–Corasick pass) only
+// in the values of the members those rules can read. The event is decoded and parsed only when a
+// rule is still possible; most events are decided without it. Events that arrive as text (arrays,
+// pretty-printed objects) and objects the structural reading does not understand take the plain
+// path: parse, route, prefilter the whole text, match.
 import type { EcsEvent } from '../../core/ecs.ts';
 import { isPlainObject } from '../../core/ecs.ts';
-import { createLiteralPrefilter, createRuleIndex, type RuleIndex } from '../index/index.ts';
+import { createLiteralPrefilter, createRuleIndex, type LiteralPrefilter, type RuleIndex } from '../index/index.ts';
 import type { CompiledRule } from '../matcher/index.ts';
-import type { Pipeline } from '../pipelines/index.ts';
-import { createRouter, type EventRoute, type Router } from '../routing/index.ts';
+import { candidatePaths, type Pipeline } from '../pipelines/index.ts';
+import { createRouter, type EventRoute, FACT_PATHS, type Router } from '../routing/index.ts';
+import type { Detection, DetectionItem, SigmaRule } from '../sigma/index.ts';
+import { KeyTable, topLevelMembers } from './raw-json.ts';
 import { eventTimestamp } from './timestamp.ts';
 
 export interface EventBatch {
   file: string;
-  /** Per event: 0-based index in the file, 1-based line, JSON text. */
+  /** Per event: 0-based index in the file and 1-based line. */
   indices: number[];
   lines: number[];
-  texts: string[];
+  /** Events as JSON text. */
+  texts?: string[];
+  /** Or as UTF-8 bytes: event i is bytes[starts[i], ends[i]) (transferable to a worker as is). */
+  bytes?: Uint8Array;
+  starts?: Int32Array;
+  ends?: Int32Array;
 }
 
 export interface BatchMatch {
@@ -30,6 +43,8 @@ export interface BatchResult {
   matches: BatchMatch[];
   problems: Array<{ line: number; index: number; reason: string }>;
   events: number;
+  /** Events that had to be parsed (the rest were decided from their bytes). */
+  parsed: number;
 }
 
 export interface Detector {
@@ -42,40 +57,97 @@ export interface Detector {
   processBatch(batch: EventBatch): BatchResult;
 }
 
+/** Candidate rules of one route with their prefilter, built on first use and shared by routes with the same candidates. */
+interface Plan {
+  readonly positions: Int32Array;
+  readonly prefilter: LiteralPrefilter | undefined;
+  /** A candidate searches keywords (anywhere in the event): every member is scanned. */
+  readonly scanAll: boolean;
+  /** Event paths the candidates read. */
+  readonly paths: readonly string[];
+  /** Per key id: 1 when a candidate can read under that top-level key, 0 when not, -1 not yet known. */
+  relevant: Int8Array;
+}
+
+/** Most top-level members a byte-path event may have; a larger object takes the plain path. */
+const MAX_MEMBERS = 1024;
+/** Routes remembered by the raw text of their routing members; cleared when full. */
+const ROUTE_CACHE_LIMIT = 50_000;
+/** Routing members longer than this (a whole nested `event` object, say) are not used as a cache key. */
+const ROUTE_KEY_LIMIT = 512;
+
 /** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
 export function createDetector(compiled: readonly CompiledRule[], pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Detector {
   const router = createRouter(pipelines);
   const index = createRuleIndex(compiled);
   const position = new Map<CompiledRule, number>();
   for (const [i, c] of compiled.entries()) position.set(c, i);
-  // One automaton over every rule's literals: per-logsource automata were measured no faster and
-  // cost more memory.
-  const prefilter = createLiteralPrefilter(compiled.map((c) => c.rule));
-  // Candidate positions per route key, so the hot loop indexes arrays instead of a Map.
-  const byRoute = new Map<string, Int32Array>();
-  const candidates = (route: EventRoute): Int32Array => {
-    let p = byRoute.get(route.key);
-    if (!p) {
-      p = Int32Array.from(index.candidates(route), (c) => position.get(c)!);
-      byRoute.set(route.key, p);
+
+  const plansByRoute = new Map<string, Plan>();
+  const plansByCandidates = new Map<string, Plan>();
+  const planFor = (route: EventRoute): Plan => {
+    let plan = plansByRoute.get(route.key);
+    if (plan) return plan;
+    const positions = Int32Array.from(index.candidates(route), (c) => position.get(c)!);
+    const signature = positions.join(',');
+    plan = plansByCandidates.get(signature);
+    if (!plan) {
+      const rules = Array.from(positions, (p) => compiled[p]);
+      const paths = new Set<string>();
+      for (const c of rules) for (const f of c.fields) for (const p of candidatePaths(pipelines, c.rule.logsource, f)) paths.add(p);
+      plan = {
+        positions,
+        prefilter: positions.length > 0 ? createLiteralPrefilter(rules.map((c) => c.rule)) : undefined,
+        scanAll: rules.some((c) => searchesKeywords(c.rule)),
+        paths: [...paths],
+        relevant: new Int8Array(64).fill(-1),
+      };
+      plansByCandidates.set(signature, plan);
     }
-    return p;
+    plansByRoute.set(route.key, plan);
+    return plan;
   };
+
+  // Routing reads these paths only, so an object holding just the top-level members that lead to
+  // them routes exactly like the whole event.
+  const factPaths = [...new Set([...Object.values(FACT_PATHS).flat(), ...router.factNames])];
+  const keys = new KeyTable();
+  let touchesFact: Int8Array = new Int8Array(64).fill(-1);
+  const leadsTo = (key: string, paths: readonly string[]): boolean => {
+    for (const p of paths) if (p === key || (p.length > key.length && p.startsWith(key) && p.charCodeAt(key.length) === 46)) return true;
+    return false;
+  };
+  const isFactKey = (id: number): boolean => {
+    if (id >= touchesFact.length) touchesFact = grow(touchesFact, id);
+    if (touchesFact[id] < 0) touchesFact[id] = leadsTo(keys.entries[id].name, factPaths) ? 1 : 0;
+    return touchesFact[id] === 1;
+  };
+  const isRelevant = (plan: Plan, id: number): boolean => {
+    if (id >= plan.relevant.length) plan.relevant = grow(plan.relevant, id);
+    if (plan.relevant[id] < 0) plan.relevant[id] = leadsTo(keys.entries[id].name, plan.paths) ? 1 : 0;
+    return plan.relevant[id] === 1;
+  };
+  const routeCache = new Map<string, EventRoute>();
 
   const matchEvent = (event: EcsEvent): number[] => {
     const out: number[] = [];
-    const positions = candidates(router.route(event));
+    const positions = planFor(router.route(event)).positions;
     for (let i = 0; i < positions.length; i++) if (compiled[positions[i]].match(event)) out.push(positions[i]);
     return out;
   };
   const matchText = (event: EcsEvent, text: string): number[] => {
     const out: number[] = [];
-    const positions = candidates(router.route(event));
-    if (positions.length === 0) return out;
+    const plan = planFor(router.route(event));
+    const { positions, prefilter } = plan;
+    if (prefilter === undefined) return out;
     prefilter.scan(text);
-    for (let k = 0; k < positions.length; k++) if (prefilter.possible(positions[k]) && compiled[positions[k]].match(event)) out.push(positions[k]);
+    for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
     return out;
   };
+
+  const members = new Int32Array(MAX_MEMBERS * 4);
+  const ids = new Int32Array(MAX_MEMBERS);
+  const factMembers = new Int32Array(MAX_MEMBERS);
 
   return {
     router,
@@ -85,28 +157,126 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     processBatch(batch) {
       const matches: BatchMatch[] = [];
       const problems: BatchResult['problems'] = [];
-      for (let i = 0; i < batch.texts.length; i++) {
+      let parsed = 0;
+      const record = (i: number, text: string, rules: number[], event: EcsEvent): void => {
+        for (const rule of rules) {
+          const m: BatchMatch = { eventIndex: batch.indices[i], rule };
+          if (correlated.has(rule)) {
+            m.timestamp = eventTimestamp(event);
+            m.text = text;
+          }
+          matches.push(m);
+        }
+      };
+      /** The plain path: parse, route, prefilter the whole text, match. */
+      const plain = (i: number, text: string): void => {
+        parsed++;
         let event: unknown;
         try {
-          event = JSON.parse(batch.texts[i]);
+          event = JSON.parse(text);
+        } catch (err) {
+          problems.push({ line: batch.lines[i], index: batch.indices[i], reason: `invalid JSON: ${(err as Error).message}` });
+          return;
+        }
+        if (!isPlainObject(event)) {
+          problems.push({ line: batch.lines[i], index: batch.indices[i], reason: 'an event must be a JSON object' });
+          return;
+        }
+        record(i, text, matchText(event, text), event);
+      };
+
+      if (batch.texts !== undefined) {
+        for (let i = 0; i < batch.texts.length; i++) plain(i, batch.texts[i]);
+        return { matches, problems, events: batch.texts.length, parsed };
+      }
+      const bytes = batch.bytes!;
+      const starts = batch.starts!;
+      const ends = batch.ends!;
+      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      events: for (let i = 0; i < starts.length; i++) {
+        const s = starts[i];
+        const e = ends[i];
+        const n = topLevelMembers(bytes, s, e, members);
+        if (n < 0) {
+          plain(i, buf.toString('utf8', s, e));
+          continue;
+        }
+        // Route from the members routing reads, remembered by their raw text.
+        let facts = 0;
+        let keyText = '';
+        for (let m = 0; m < n; m++) {
+          const entry = keys.intern(bytes, members[m * 4], members[m * 4 + 1]);
+          if (entry === undefined) {
+            plain(i, buf.toString('utf8', s, e));
+            continue events;
+          }
+          ids[m] = entry.id;
+          if (isFactKey(entry.id)) {
+            factMembers[facts++] = m;
+            if (keyText.length <= ROUTE_KEY_LIMIT) keyText += `${entry.id}\u0001${buf.toString('latin1', members[m * 4 + 2], members[m * 4 + 3])}\u0002`;
+          }
+        }
+        const cacheable = keyText.length <= ROUTE_KEY_LIMIT;
+        let route = cacheable ? routeCache.get(keyText) : undefined;
+        if (route === undefined) {
+          const routing: Record<string, unknown> = {};
+          try {
+            for (let f = 0; f < facts; f++) {
+              const m = factMembers[f];
+              routing[keys.entries[ids[m]].name] = JSON.parse(buf.toString('utf8', members[m * 4 + 2], members[m * 4 + 3]));
+            }
+          } catch {
+            plain(i, buf.toString('utf8', s, e));
+            continue;
+          }
+          route = router.route(routing);
+          if (cacheable) {
+            if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.clear();
+            routeCache.set(keyText, route);
+          }
+        }
+        const plan = planFor(route);
+        const { positions, prefilter } = plan;
+        if (prefilter === undefined) continue;
+        if (plan.scanAll) prefilter.scanBytes(bytes, s, e);
+        else {
+          prefilter.begin();
+          for (let m = 0; m < n; m++) if (isRelevant(plan, ids[m])) prefilter.feed(bytes, members[m * 4 + 2], members[m * 4 + 3]);
+        }
+        let possible = false;
+        for (let k = 0; k < positions.length; k++) {
+          if (prefilter.possible(k)) {
+            possible = true;
+            break;
+          }
+        }
+        if (!possible) continue;
+        parsed++;
+        const text = buf.toString('utf8', s, e);
+        let event: EcsEvent;
+        try {
+          event = JSON.parse(text) as EcsEvent;
         } catch (err) {
           problems.push({ line: batch.lines[i], index: batch.indices[i], reason: `invalid JSON: ${(err as Error).message}` });
           continue;
         }
-        if (!isPlainObject(event)) {
-          problems.push({ line: batch.lines[i], index: batch.indices[i], reason: 'an event must be a JSON object' });
-          continue;
-        }
-        for (const rule of matchText(event, batch.texts[i])) {
-          const m: BatchMatch = { eventIndex: batch.indices[i], rule };
-          if (correlated.has(rule)) {
-            m.timestamp = eventTimestamp(event);
-            m.text = batch.texts[i];
-          }
-          matches.push(m);
-        }
+        const out: number[] = [];
+        for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
+        record(i, text, out, event);
       }
-      return { matches, problems, events: batch.texts.length };
+      return { matches, problems, events: starts.length, parsed };
     },
   };
+}
+
+function grow(a: Int8Array, id: number): Int8Array {
+  const b = new Int8Array(Math.max(id + 1, a.length * 2)).fill(-1);
+  b.set(a);
+  return b;
+}
+
+/** Whether a rule has a keyword (field-less) search, which looks at every value of an event. */
+function searchesKeywords(rule: SigmaRule): boolean {
+  const walk = (d: Detection | DetectionItem): boolean => (d.kind === 'item' ? d.field === null : d.parts.some(walk));
+  return Object.values(rule.detection.searches).some(walk);
 }

@@ -4,7 +4,9 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import type { EventBatch } from './detector.ts';
 
 export interface EventText {
   /** 0-based position of the event in its file. */
@@ -88,6 +90,136 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
   }
   mode ??= decide(true);
   yield* drain(true);
+}
+
+export interface BatchOptions extends ReadOptions {
+  /** Events per batch. @default 500 */
+  batchSize?: number;
+}
+
+/**
+ * Yields the events of `file` in batches, in order. NDJSON stays UTF-8 bytes (each batch owns its
+ * buffer, so it can be transferred to a worker, and an event no rule can match is never decoded);
+ * arrays and concatenated objects are split as text.
+ */
+export async function* readEventBatches(file: string, opts: BatchOptions = {}): AsyncGenerator<EventBatch> {
+  const batchSize = opts.batchSize ?? 500;
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream: Readable = (await isGzip(file)) ? raw.pipe(createGunzip({ chunkSize: 1 << 18 })) : raw;
+  if (stream !== raw) raw.on('error', (err) => stream.destroy(err));
+  let mode: 'ndjson' | 'scan' | undefined;
+  let rest: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let index = 0;
+  // NDJSON: events of the batch being built, copied one after another into `staging`.
+  let staging = new Uint8Array(1 << 21);
+  let used = 0;
+  let starts: number[] = [];
+  let ends: number[] = [];
+  let indices: number[] = [];
+  let lines: number[] = [];
+  const flushBytes = (): EventBatch => {
+    const batch: EventBatch = { file, indices, lines, bytes: staging.slice(0, used), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+    used = 0;
+    starts = [];
+    ends = [];
+    indices = [];
+    lines = [];
+    return batch;
+  };
+  const add = (b: Uint8Array, s: number, e: number): void => {
+    const n = e - s;
+    if (used + n > staging.length) {
+      const grown = new Uint8Array(Math.max(staging.length * 2, used + n));
+      grown.set(staging.subarray(0, used));
+      staging = grown;
+    }
+    staging.set(b.subarray(s, e), used);
+    starts.push(used);
+    used += n;
+    ends.push(used);
+    indices.push(index++);
+    lines.push(line);
+  };
+  // Arrays and concatenated objects: the text scanner of readEventTexts.
+  const decoder = new StringDecoder('utf8');
+  const scanner = new JsonValueScanner();
+  let texts: string[] = [];
+  let textIndices: number[] = [];
+  let textLines: number[] = [];
+  const flushTexts = (): EventBatch => {
+    const batch: EventBatch = { file, indices: textIndices, lines: textLines, texts };
+    texts = [];
+    textIndices = [];
+    textLines = [];
+    return batch;
+  };
+  const decide = (b: Buffer, final: boolean): 'ndjson' | 'scan' | undefined => {
+    let i = 0;
+    while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 10 || b[i] === 13)) i++;
+    if (i === b.length) return final ? 'scan' : undefined;
+    const nl = b.indexOf(10, i);
+    if (b[i] === 123 && nl < 0 && !final) return undefined;
+    return b[i] === 123 && isJsonObject(b.toString('utf8', 0, nl < 0 ? b.length : nl)) ? 'ndjson' : 'scan';
+  };
+  const take = function* (chunk: Buffer, final: boolean): Generator<EventBatch> {
+    if (mode === 'scan') {
+      const text = final ? decoder.end() : decoder.write(chunk);
+      for (const v of scanner.push(text, opts.onProblem)) {
+        texts.push(v.text);
+        textIndices.push(index++);
+        textLines.push(v.line);
+        if (texts.length >= batchSize) yield flushTexts();
+      }
+      if (final) scanner.end(opts.onProblem);
+      return;
+    }
+    const b = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, start)) {
+      if (!blankBytes(b, start, nl)) {
+        add(b, start, nl);
+        if (starts.length >= batchSize) yield flushBytes();
+      }
+      start = nl + 1;
+      line++;
+    }
+    if (final) {
+      if (!blankBytes(b, start, b.length)) add(b, start, b.length);
+      rest = Buffer.alloc(0);
+    } else {
+      rest = Buffer.from(b.subarray(start));
+    }
+  };
+  let head: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    opts.onBytes?.(raw.bytesRead);
+    if (mode === undefined) {
+      head.push(chunk);
+      const all = Buffer.concat(head);
+      mode = decide(all, false);
+      if (mode === undefined) {
+        head = [all];
+        continue;
+      }
+      head = [];
+      yield* take(all, false);
+    } else {
+      yield* take(chunk, false);
+    }
+  }
+  if (mode === undefined) {
+    mode = decide(Buffer.concat(head), true);
+    yield* take(Buffer.concat(head), false);
+  }
+  yield* take(Buffer.alloc(0), true);
+  if (starts.length > 0) yield flushBytes();
+  if (texts.length > 0) yield flushTexts();
+}
+
+function blankBytes(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] > 32) return false;
+  return true;
 }
 
 /**

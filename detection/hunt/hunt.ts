@@ -8,7 +8,7 @@ import { bundledPipelineDir, createFieldResolver, loadPipelines, type Pipeline }
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import type { SigmaMeta, SigmaRule } from '../sigma/index.ts';
 import { type BatchResult, createDetector, type EventBatch } from './detector.ts';
-import { readEventTexts } from './event-reader.ts';
+import { readEventBatches } from './event-reader.ts';
 import { compileRules, type HuntRules, loadRuleDocuments, type RuleDocuments, type RuleProblem, ruleKey } from './rules.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 
@@ -53,6 +53,8 @@ export interface HuntOptions {
 export interface HuntSummary {
   files: number;
   events: number;
+  /** Events that were parsed; the others were decided from their bytes (no rule could match them). */
+  parsed: number;
   matches: number;
   problems: number;
   /** Rules that ran (compiled), correlations evaluated, and rules that could not be used. */
@@ -114,6 +116,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   let matches = 0;
   let problems = 0;
   let events = 0;
+  let parsed = 0;
   const emit = (m: HuntMatch): void => {
     matches++;
     counts.set(m.rule, (counts.get(m.rule) ?? 0) + 1);
@@ -134,6 +137,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
         const { batch, result } = inFlight.shift()!;
         const r = await result;
         events += r.events;
+        parsed += r.parsed;
         for (const p of r.problems) {
           problems++;
           opts.onProblem?.({ file: batch.file, line: p.line, reason: p.reason });
@@ -143,26 +147,18 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
           if (!suppressed.has(m.rule)) emit({ kind: 'rule', rule: meta[m.rule], file, eventIndex: m.eventIndex });
         }
       };
-      let batch: EventBatch = { file, indices: [], lines: [], texts: [] };
-      const send = async (): Promise<void> => {
-        inFlight.push({ batch, result: pool.run(batch) });
-        batch = { file, indices: [], lines: [], texts: [] };
-        while (inFlight.length >= maxInFlight) await settle();
-      };
-      const texts = readEventTexts(file, {
+      const batches = readEventBatches(file, {
+        batchSize,
         onProblem: (p) => {
           problems++;
           opts.onProblem?.({ file, line: p.line, reason: p.reason });
         },
         onBytes: (n) => opts.onProgress?.(doneBytes + n, totalBytes),
       });
-      for await (const t of texts) {
-        batch.indices.push(t.index);
-        batch.lines.push(t.line);
-        batch.texts.push(t.text);
-        if (batch.texts.length >= batchSize) await send();
+      for await (const batch of batches) {
+        inFlight.push({ batch, result: pool.run(batch) });
+        while (inFlight.length >= maxInFlight) await settle();
       }
-      if (batch.texts.length > 0) await send();
       while (inFlight.length > 0) await settle();
       doneBytes += sizes[opts.eventFiles.indexOf(file)];
     }
@@ -190,6 +186,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   return {
     files: opts.eventFiles.length,
     events,
+    parsed,
     matches,
     problems,
     ruleCount: meta.length,
@@ -251,7 +248,8 @@ async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; key
       const w = workers[id % workers.length];
       return new Promise<BatchResult>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        w.postMessage({ id, batch } satisfies WorkerRequest);
+        // A byte batch owns its buffer: it moves to the worker instead of being copied.
+        w.postMessage({ id, batch } satisfies WorkerRequest, batch.bytes ? [batch.bytes.buffer as ArrayBuffer] : []);
       });
     },
     close: async () => {

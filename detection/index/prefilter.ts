@@ -8,6 +8,11 @@ import { type Literals, requiredLiterals } from './literals.ts';
 export interface LiteralPrefilter {
   /** Scans one event text; `possible` then answers for that event. */
   scan(text: string): void;
+  /** Same over UTF-8 bytes [start, end): literals are ASCII, so the bytes give the same answer. */
+  scanBytes(bytes: Uint8Array, start: number, end: number): void;
+  /** Starts a new event whose text is then given in pieces with `feed` (no literal spans two pieces). */
+  begin(): void;
+  feed(bytes: Uint8Array, start: number, end: number): void;
   /** Whether rule `i` (position in the list given at creation) can match the last scanned text. */
   possible(i: number): boolean;
   /** Rules with no required literal (always possible). */
@@ -135,6 +140,59 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
   const literalSeen = new Int32Array(literalIds.size);
   let stamp = 0;
 
+  const hitBytes = (s: number): void => {
+    const state = s >> SHIFT;
+    for (let o = output[state] >= 0 ? state : dictLink[state]; o >= 0; o = dictLink[o]) literalSeen[output[o]] = stamp;
+  };
+  /** One event piece over the current stamp. Long pieces run as four interleaved walks (see `scan`). */
+  const feedBytes = (bytes: Uint8Array, start: number, end: number): void => {
+    const table = transitions;
+    const cls = CLASS;
+    const n = end - start;
+    if (n < 256) {
+      let a = 0;
+      for (let i = start; i < end; i++) {
+        a = table[a + cls[bytes[i]]];
+        if (a < 0) hitBytes((a = ~a));
+      }
+      return;
+    }
+    // Four walks over four quarters; each walk but the last runs on past its quarter by the
+    // longest literal's length minus one, so a literal across a boundary is seen whole.
+    const q = n >>> 2;
+    const s1 = start + q;
+    const s2 = s1 + q;
+    const s3 = s2 + q;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < q; i++) {
+      a = table[a + cls[bytes[start + i]]];
+      b = table[b + cls[bytes[s1 + i]]];
+      c = table[c + cls[bytes[s2 + i]]];
+      d = table[d + cls[bytes[s3 + i]]];
+      if ((a | b | c | d) < 0) {
+        if (a < 0) hitBytes((a = ~a));
+        if (b < 0) hitBytes((b = ~b));
+        if (c < 0) hitBytes((c = ~c));
+        if (d < 0) hitBytes((d = ~d));
+      }
+    }
+    a = run(bytes, s1, Math.min(end, s1 + overlap), a);
+    b = run(bytes, s2, Math.min(end, s2 + overlap), b);
+    c = run(bytes, s3, Math.min(end, s3 + overlap), c);
+    run(bytes, s3 + q, end, d);
+  };
+  const run = (bytes: Uint8Array, from: number, to: number, st: number): number => {
+    const table = transitions;
+    for (let i = from; i < to; i++) {
+      st = table[st + CLASS[bytes[i]]];
+      if (st < 0) hitBytes((st = ~st));
+    }
+    return st;
+  };
+
   return {
     unconditional,
     literals: literalIds.size,
@@ -176,6 +234,14 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
         if (b < 0) hit((b = ~b));
       }
     },
+    scanBytes(bytes, start, end) {
+      stamp++;
+      feedBytes(bytes, start, end);
+    },
+    begin() {
+      stamp++;
+    },
+    feed: feedBytes,
     possible(r) {
       if (always[r] === 1) return true;
       for (let c = clauseOf[r]; c < clauseOf[r + 1]; c++) {
