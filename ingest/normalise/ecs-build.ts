@@ -35,7 +35,8 @@ export function ecsBase(raw: RawRecord, opts: EcsBaseOptions): EcsEvent {
 let lastMs = Number.NaN;
 let lastIso = '';
 
-function isoOf(d: Date): string {
+/** `d.toISOString()`, remembered for the last instant asked (a batch shares its receive time). */
+export function isoOf(d: Date): string {
   const ms = d.getTime();
   if (ms !== lastMs) {
     lastIso = d.toISOString();

@@ -1,11 +1,40 @@
 // The ECS skeleton every Windows channel shares (winlog.*, event.code/provider/created, host, log.level)
 // plus the value helpers the channel mappings use: user splitting, paths, hashes, command lines.
-import { type EcsEvent, getPath, isPlainObject, pathReader, setPath } from '../../../core/ecs.ts';
+// Documents are built by assigning into their objects directly rather than through setPath: the
+// same fields in the same order, without a path lookup per field (this runs for every event).
+import { type EcsEvent, getPath, isPlainObject } from '../../../core/ecs.ts';
+import { isoOf } from '../../normalise/ecs-build.ts';
 import { defaultZoneOf } from '../../normalise/time.ts';
-import { ECS_VERSION, isIp, put } from '../event-build.ts';
+import { ECS_VERSION, isIp } from '../event-build.ts';
 import type { RawRecord } from '../types.ts';
 import { formatInZone, parseIsoLike } from '../zoned-time.ts';
 import type { WindowsEvent } from './shapes.ts';
+
+/** The object at `parent[key]`, created when there is none (as setPath creates the objects on a path). */
+export function objectAt(parent: EcsEvent, key: string): EcsEvent {
+  const v = parent[key];
+  if (isPlainObject(v)) return v;
+  const created: EcsEvent = {};
+  parent[key] = created;
+  return created;
+}
+
+/** The object at a path of keys, each created when missing (setPath's walk, without splitting a string). */
+export function objectPath(doc: EcsEvent, keys: readonly string[]): EcsEvent {
+  let cur = doc;
+  for (let i = 0; i < keys.length; i++) cur = objectAt(cur, keys[i]);
+  return cur;
+}
+
+/** Whether `put` would write the value: not undefined, null or ''. */
+export function hasValue<T>(v: T | undefined | null | ''): v is T {
+  return v !== undefined && v !== null && v !== '';
+}
+
+function hasKeys(obj: EcsEvent): boolean {
+  for (const _ in obj) return true;
+  return false;
+}
 
 /** Values Windows writes for "nothing here". */
 export function isEmptyValue(v: string | undefined): boolean {
@@ -73,77 +102,94 @@ function plainUtcIso(v: string): string | undefined {
   return d.toISOString();
 }
 
-export function startWindowsEvent(raw: RawRecord, ev: WindowsEvent, module: string, dataset: string): EcsEvent {
+/**
+ * The document every channel starts from. `timestamp` is the channel's own event time when it has
+ * one (Sysmon's UtcTime): it wins over TimeCreated, the shipper's time and the receive time.
+ */
+export function startWindowsEvent(
+  raw: RawRecord,
+  ev: WindowsEvent,
+  module: string,
+  dataset: string,
+  timestamp?: string,
+): EcsEvent {
   const shippedOriginal = raw.document ? getPath(raw.document, 'event.original') : undefined;
-  const doc: EcsEvent = {
-    '@timestamp': raw.receivedAt.toISOString(),
-    ecs: { version: ECS_VERSION },
-    event: {
-      original: typeof shippedOriginal === 'string' ? shippedOriginal : raw.message,
-      module,
-      dataset,
-      kind: 'event',
-    },
+  const event: EcsEvent = {
+    original: typeof shippedOriginal === 'string' ? shippedOriginal : raw.message,
+    module,
+    dataset,
+    kind: 'event',
   };
+  // Formatted even when an event time replaces it, so an invalid receive time fails as it always did.
+  const received = isoOf(raw.receivedAt);
+  const doc: EcsEvent = { '@timestamp': received, ecs: { version: ECS_VERSION }, event };
   // NXLog's EventTime has no zone: trust it only when the source's zone is configured.
   const created = iso(ev.timeCreated) ?? (raw.tz && ev.localTime ? iso(ev.localTime, defaultZoneOf(raw.tz) ?? 'UTC') : undefined);
-  const shipped = iso(ev.shipperTimestamp);
-  const ts = created ?? shipped;
-  if (ts) setPath(doc, '@timestamp', ts);
-  if (created) setPath(doc, 'event.created', created);
-  put(doc, 'event.code', ev.eventId);
-  put(doc, 'event.provider', ev.provider);
-  put(doc, 'log.level', ev.level?.toLowerCase());
-  put(doc, 'winlog.channel', ev.channel);
-  put(doc, 'winlog.event_id', ev.eventId);
-  put(doc, 'winlog.provider_name', ev.provider);
-  put(doc, 'winlog.provider_guid', ev.providerGuid);
-  put(doc, 'winlog.computer_name', ev.computer);
-  put(doc, 'winlog.record_id', ev.recordId);
-  put(doc, 'winlog.opcode', ev.opcode);
-  put(doc, 'winlog.task', ev.task);
-  put(doc, 'winlog.version', ev.version);
-  put(doc, 'winlog.process.pid', ev.processId);
-  put(doc, 'winlog.process.thread.id', ev.threadId);
-  put(doc, 'winlog.user.identifier', ev.userSid);
-  put(doc, 'winlog.user.name', ev.userName);
-  put(doc, 'winlog.user.domain', ev.userDomain);
-  put(doc, 'winlog.activity_id', ev.activityId);
+  const ts = timestamp || created || iso(ev.shipperTimestamp);
+  if (ts) doc['@timestamp'] = ts;
+  if (created) event.created = created;
+  if (hasValue(ev.eventId)) event.code = ev.eventId;
+  if (hasValue(ev.provider)) event.provider = ev.provider;
+  const level = ev.level?.toLowerCase();
+  if (hasValue(level)) doc.log = { level };
+  const winlog: EcsEvent = {};
+  if (hasValue(ev.channel)) winlog.channel = ev.channel;
+  if (hasValue(ev.eventId)) winlog.event_id = ev.eventId;
+  if (hasValue(ev.provider)) winlog.provider_name = ev.provider;
+  if (hasValue(ev.providerGuid)) winlog.provider_guid = ev.providerGuid;
+  if (hasValue(ev.computer)) winlog.computer_name = ev.computer;
+  if (hasValue(ev.recordId)) winlog.record_id = ev.recordId;
+  if (hasValue(ev.opcode)) winlog.opcode = ev.opcode;
+  if (hasValue(ev.task)) winlog.task = ev.task;
+  if (ev.version !== undefined) winlog.version = ev.version;
+  if (ev.processId !== undefined) winlog.process = { pid: ev.processId };
+  if (ev.threadId !== undefined) objectAt(winlog, 'process').thread = { id: ev.threadId };
+  if (hasValue(ev.userSid)) winlog.user = { identifier: ev.userSid };
+  if (hasValue(ev.userName)) objectAt(winlog, 'user').name = ev.userName;
+  if (hasValue(ev.userDomain)) objectAt(winlog, 'user').domain = ev.userDomain;
+  if (hasValue(ev.activityId)) winlog.activity_id = ev.activityId;
+  if (hasKeys(winlog)) doc.winlog = winlog;
   if (ev.computer) {
-    setPath(doc, 'host.name', ev.computer);
-    setPath(doc, 'host.hostname', ev.computer.split('.')[0]);
+    const dot = ev.computer.indexOf('.');
+    doc.host = { name: ev.computer, hostname: dot < 0 ? ev.computer : ev.computer.slice(0, dot) };
   }
-  if (ev.userSid) setPath(doc, 'user.id', ev.userSid);
+  if (ev.userSid) doc.user = { id: ev.userSid };
   return doc;
 }
 
+/** Where a group of fields goes: the keys of its object (`['process', 'parent']` for process.parent.*). */
+export type FieldPrefix = readonly string[];
+
 /** Splits `DOMAIN\user` into `<prefix>.domain` / `<prefix>.name`. */
-export function putDomainUser(doc: EcsEvent, prefix: string, value: string | undefined): void {
+export function putDomainUser(doc: EcsEvent, prefix: FieldPrefix, value: string | undefined): void {
   if (isEmptyValue(value) || value === undefined) return;
+  const o = objectPath(doc, prefix);
   const i = value.indexOf('\\');
   if (i > 0) {
-    setPath(doc, `${prefix}.domain`, value.slice(0, i));
-    setPath(doc, `${prefix}.name`, value.slice(i + 1));
-  } else setPath(doc, `${prefix}.name`, value);
+    o.domain = value.slice(0, i);
+    o.name = value.slice(i + 1);
+  } else o.name = value;
 }
 
 /** `<prefix>.path/name/directory/extension` from a Windows path. */
-export function putPath(doc: EcsEvent, prefix: string, path: string | undefined): void {
+export function putPath(doc: EcsEvent, prefix: FieldPrefix, path: string | undefined): void {
   if (isEmptyValue(path) || path === undefined) return;
-  setPath(doc, `${prefix}.path`, path);
+  const o = objectPath(doc, prefix);
+  o.path = path;
   const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
   const name = path.slice(cut + 1);
-  if (name) setPath(doc, `${prefix}.name`, name);
-  if (cut > 0) setPath(doc, `${prefix}.directory`, path.slice(0, cut));
+  if (name) o.name = name;
+  if (cut > 0) o.directory = path.slice(0, cut);
   const dot = name.lastIndexOf('.');
-  if (dot > 0 && dot < name.length - 1) setPath(doc, `${prefix}.extension`, name.slice(dot + 1));
+  if (dot > 0 && dot < name.length - 1) o.extension = name.slice(dot + 1);
 }
 
-export function putExecutable(doc: EcsEvent, prefix: string, path: string | undefined): void {
+export function putExecutable(doc: EcsEvent, prefix: FieldPrefix, path: string | undefined): void {
   if (isEmptyValue(path) || path === undefined) return;
-  setPath(doc, `${prefix}.executable`, path);
+  const o = objectPath(doc, prefix);
+  o.executable = path;
   const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
-  setPath(doc, `${prefix}.name`, path.slice(cut + 1));
+  o.name = path.slice(cut + 1);
 }
 
 /** Sysmon's `SHA1=…,MD5=…,IMPHASH=…` → lower-case map without all-zero values. */
@@ -220,50 +266,106 @@ export function splitCommandLine(cmd: string): string[] {
   return args;
 }
 
-export function putCommandLine(doc: EcsEvent, prefix: string, cmd: string | undefined): void {
+export function putCommandLine(doc: EcsEvent, prefix: FieldPrefix, cmd: string | undefined): void {
   if (isEmptyValue(cmd) || cmd === undefined) return;
-  setPath(doc, `${prefix}.command_line`, cmd);
+  const o = objectPath(doc, prefix);
+  o.command_line = cmd;
   const args = splitCommandLine(cmd);
   if (args.length) {
-    setPath(doc, `${prefix}.args`, args);
-    setPath(doc, `${prefix}.args_count`, args.length);
+    o.args = args;
+    o.args_count = args.length;
   }
 }
 
+/**
+ * Decimal or `0x` hexadecimal text → number. Number() reads `0x…` itself, with the value
+ * parseInt(…, 16) gives, so no pattern test is needed to tell the two apart.
+ */
 export function toNumber(v: string | undefined): number | undefined {
   if (isEmptyValue(v) || v === undefined) return undefined;
-  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : Number(v);
+  const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function appendUnique(doc: EcsEvent, path: string, values: unknown[]): void {
-  const cur = (getPath(doc, path) as unknown[] | undefined) ?? [];
-  for (const v of values) if (typeof v === 'string' && v !== '' && !cur.includes(v)) cur.push(v);
-  if (cur.length) setPath(doc, path, cur);
+/** Appends the non-empty strings not yet listed to `related[key]`, creating it (and related) when there are any. */
+export function appendRelated(doc: EcsEvent, key: string, values: readonly unknown[]): void {
+  const related = doc.related;
+  let cur = isPlainObject(related) ? (related[key] as unknown[] | undefined) : undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'string' || v === '') continue;
+    if (cur === undefined) cur = [v];
+    else if (!cur.includes(v)) cur.push(v);
+  }
+  if (cur?.length) objectAt(doc, 'related')[key] = cur;
 }
 
-/** related.user / related.ip / related.hosts / related.hash from the fields Windows mappings fill. */
+/** `obj[key]` when obj is an object (a read of one path step, as getPath takes it). */
+function at(obj: unknown, key: string): unknown {
+  return isPlainObject(obj) ? obj[key] : undefined;
+}
+
+/**
+ * related.user / related.ip / related.hosts from the fields Windows mappings fill. The document is
+ * the mapping's own (no literal dotted keys), so plain property reads find what getPath would.
+ */
 export function fillWindowsRelated(doc: EcsEvent): void {
-  const get = pathReader(doc);
-  appendUnique(doc, 'related.user', [get('user.name'), get('user.target.name'), get('user.effective.name'), get('source.user.name'), get('destination.user.name')]);
-  appendUnique(
-    doc,
-    'related.ip',
-    [get('source.ip'), get('destination.ip'), ...((get('dns.resolved_ip') as unknown[]) ?? [])].filter(
-      (v) => typeof v === 'string' && isIp(v),
-    ),
-  );
-  appendUnique(doc, 'related.hosts', [get('host.name'), get('source.domain'), get('destination.domain'), get('dns.question.name')]);
+  const user = doc.user;
+  const source = doc.source;
+  const destination = doc.destination;
+  const dns = doc.dns;
+  appendRelated(doc, 'user', [
+    at(user, 'name'),
+    at(at(user, 'target'), 'name'),
+    at(at(user, 'effective'), 'name'),
+    at(at(source, 'user'), 'name'),
+    at(at(destination, 'user'), 'name'),
+  ]);
+  const ips: unknown[] = [];
+  const sourceIp = at(source, 'ip');
+  if (typeof sourceIp === 'string' && isIp(sourceIp)) ips.push(sourceIp);
+  const destinationIp = at(destination, 'ip');
+  if (typeof destinationIp === 'string' && isIp(destinationIp)) ips.push(destinationIp);
+  const resolved = at(dns, 'resolved_ip') as unknown[] | undefined;
+  if (resolved) for (const v of resolved) if (typeof v === 'string' && isIp(v)) ips.push(v);
+  appendRelated(doc, 'ip', ips);
+  appendRelated(doc, 'hosts', [at(doc.host, 'name'), at(source, 'domain'), at(destination, 'domain'), at(at(dns, 'question'), 'name')]);
 }
 
-/** What is left of the event data goes to winlog.event_data (without empty values). */
-export function putEventData(doc: EcsEvent, data: Record<string, string>, consumed: Set<string>): void {
-  const rest: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (consumed.has(k) || isEmptyValue(v)) continue;
+/**
+ * What is left of the event data goes to winlog.event_data (without empty values). Keys in `omit`
+ * are removed from it, as Elastic's pipelines remove fields after copying them: the object is
+ * still written when they were all it had.
+ */
+export function putEventData(
+  doc: EcsEvent,
+  data: Record<string, string>,
+  consumed: ReadonlySet<string>,
+  omit?: ReadonlySet<string>,
+): void {
+  let rest: Record<string, string> | undefined;
+  for (const k in data) {
+    const v = data[k];
+    if (isEmptyValue(v) || consumed.has(k)) continue;
+    rest ??= {};
+    if (omit?.has(k)) continue;
     rest[k] = v;
   }
-  if (Object.keys(rest).length) setPath(doc, 'winlog.event_data', rest);
+  if (rest) objectAt(doc, 'winlog').event_data = rest;
+}
+
+/** The event data a mapping reads, remembering what it consumed (the rest goes to winlog.event_data). */
+export class EventDataReader {
+  readonly used = new Set<string>();
+  constructor(readonly data: Record<string, string>) {}
+
+  /** The value of `key` when it carries one; a present key counts as consumed even when empty. */
+  take(key: string): string | undefined {
+    const v = this.data[key];
+    if (v === undefined) return undefined;
+    this.used.add(key);
+    return isEmptyValue(v) ? undefined : v;
+  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

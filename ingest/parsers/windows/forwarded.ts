@@ -45,8 +45,8 @@ export function mapForwarded(raw: RawRecord, ev: WindowsEvent): EcsEvent {
     used.add('ServiceName');
   }
   if (!isEmptyValue(d.ProcessId) && /^\d+$/.test(d.ProcessId)) setPath(doc, 'process.pid', Number(d.ProcessId));
-  if (!isEmptyValue(d['Process Name'])) putExecutable(doc, 'process', d['Process Name']);
-  if (!isEmptyValue(d.User)) putDomainUser(doc, 'user', d.User);
+  if (!isEmptyValue(d['Process Name'])) putExecutable(doc, ['process'], d['Process Name']);
+  if (!isEmptyValue(d.User)) putDomainUser(doc, ['user'], d.User);
   else if (ev.userName) {
     setPath(doc, 'user.name', ev.userName);
     put(doc, 'user.domain', ev.userDomain);

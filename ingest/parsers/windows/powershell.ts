@@ -5,6 +5,7 @@ import { type EcsEvent, setPath } from '../../../core/ecs.ts';
 import { put, toInt } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
+  type FieldPrefix,
   fillWindowsRelated,
   isEmptyValue,
   putCommandLine,
@@ -82,13 +83,19 @@ const OPERATIONAL: Record<string, Cat> = {
   '4106': { type: ['end'], action: 'Stopping Command' },
 };
 
+const PROCESS: FieldPrefix = ['process'];
+const FILE: FieldPrefix = ['file'];
+const USER: FieldPrefix = ['user'];
+const SOURCE_USER: FieldPrefix = ['source', 'user'];
+const DESTINATION_USER: FieldPrefix = ['destination', 'user'];
+
 /** Fields shared by the classic context lines and 4103's ContextInfo, under either spelling. */
 function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
   const get = (...keys: string[]) => {
     for (const k of keys) if (!isEmptyValue(ctx[k])) return ctx[k];
     return undefined;
   };
-  putCommandLine(doc, 'process', get('HostApplication', 'Host Application'));
+  putCommandLine(doc, PROCESS, get('HostApplication', 'Host Application'));
   const cl = get('HostApplication', 'Host Application');
   if (cl) {
     const exe = /^"([^"]+)"|^(\S+)/.exec(cl);
@@ -114,15 +121,15 @@ function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
   put(doc, 'powershell.command.type', get('CommandType', 'Command Type'));
   put(doc, 'powershell.command.path', get('CommandPath', 'Command Path'));
   put(doc, 'powershell.command.value', get('CommandLine'));
-  putPath(doc, 'file', get('ScriptName', 'Script Name'));
+  putPath(doc, FILE, get('ScriptName', 'Script Name'));
   put(doc, 'powershell.total', toInt(get('DetailTotal')));
   // A remoting session: the connected user acts, the local account is the destination.
   const connected = get('Connected User', 'ConnectedUser');
   if (connected) {
-    putDomainUser(doc, 'source.user', connected);
-    putDomainUser(doc, 'destination.user', get('UserId', 'User'));
-    putDomainUser(doc, 'user', connected);
-  } else putDomainUser(doc, 'user', get('UserId', 'User'));
+    putDomainUser(doc, SOURCE_USER, connected);
+    putDomainUser(doc, DESTINATION_USER, get('UserId', 'User'));
+    putDomainUser(doc, USER, connected);
+  } else putDomainUser(doc, USER, get('UserId', 'User'));
 }
 
 /** 4103 Payload / 800 details: `CommandInvocation(X): "X"` and `ParameterBinding(X): name="a"; value="b"`. */
@@ -181,7 +188,7 @@ function mapPowershell(raw: RawRecord, ev: WindowsEvent, dataset: string): EcsEv
       put(doc, 'powershell.sequence', toInt(d.MessageNumber));
       put(doc, 'powershell.total', toInt(d.MessageTotal));
       put(doc, 'powershell.runspace_id', d.RunspaceId);
-      putPath(doc, 'file', isEmptyValue(d.Path) ? undefined : d.Path);
+      putPath(doc, FILE, isEmptyValue(d.Path) ? undefined : d.Path);
       for (const k of ['ScriptBlockId', 'ScriptBlockText', 'MessageNumber', 'MessageTotal', 'RunspaceId', 'Path']) used.add(k);
     }
   }

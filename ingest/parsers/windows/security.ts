@@ -1,12 +1,15 @@
 // Windows Security channel (Microsoft-Windows-Security-Auditing) → ECS as Elastic's system.security
 // pipeline maps it: logons, account and group management, process creation, Kerberos/NTLM,
 // scheduled tasks, services, audit-log changes and Windows Filtering Platform connections.
-import { type EcsEvent, setPath } from '../../../core/ecs.ts';
+import type { EcsEvent } from '../../../core/ecs.ts';
 import { isIp, put, transportName } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
+  EventDataReader,
+  type FieldPrefix,
   fillWindowsRelated,
-  isEmptyValue,
+  objectAt,
+  objectPath,
   putCommandLine,
   putEventData,
   putExecutable,
@@ -181,27 +184,38 @@ const LOGON_TYPES: Record<string, string> = {
 const TARGET_IS_ACTOR = new Set(['4624', '4625', '4634', '4647', '4648', '4768', '4769', '4770', '4771', '4776', '4778', '4779', '4800', '4801']);
 const GROUP_EVENTS = /^47(2[7-9]|3[0-7]|4[4-9]|5[0-9]|6[0-4])$/;
 
+const PROCESS: FieldPrefix = ['process'];
+const PARENT: FieldPrefix = ['process', 'parent'];
+const AUDIT_SUCCESS = /Audit Success|0x8020000000000000|-9214364837600034816/i;
+const AUDIT_FAILURE = /Audit Failure|0x8010000000000000|-9218868437227405312/i;
+const WFP_EVENTS = /^51(5[2-9])$/;
+const TASK_EVENTS: ReadonlySet<string> = new Set(['4698', '4699', '4700', '4701', '4702']);
+
+/** `holder[key].name/domain/id` of one account (user, user.effective, user.target, group). */
+function putAccount(holder: EcsEvent, key: string, name: string, domain: string | undefined, id: string | undefined): void {
+  const account = objectAt(holder, key);
+  account.name = name;
+  if (domain !== undefined) account.domain = domain;
+  if (id !== undefined) account.id = id;
+}
+
 export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
   const doc = startWindowsEvent(raw, ev, 'system', DATASET);
+  const event = doc.event as EcsEvent;
   const d = ev.data;
   const id = ev.eventId ?? '';
-  const used = new Set<string>();
-  const take = (k: string): string | undefined => {
-    const v = d[k];
-    if (v === undefined) return undefined;
-    used.add(k);
-    return isEmptyValue(v) ? undefined : v;
-  };
+  const data = new EventDataReader(d);
+  const take = (k: string): string | undefined => data.take(k);
   const cat = CATEGORIES[id];
   if (cat) {
-    setPath(doc, 'event.category', [...cat.category]);
-    setPath(doc, 'event.type', [...cat.type]);
-    setPath(doc, 'event.action', cat.action);
-    if (cat.outcome) setPath(doc, 'event.outcome', cat.outcome);
+    event.category = [...cat.category];
+    event.type = [...cat.type];
+    event.action = cat.action;
+    if (cat.outcome) event.outcome = cat.outcome;
   }
   if (cat?.outcome === undefined && ev.keywords) {
-    if (/Audit Success|0x8020000000000000|-9214364837600034816/i.test(ev.keywords)) setPath(doc, 'event.outcome', 'success');
-    else if (/Audit Failure|0x8010000000000000|-9218868437227405312/i.test(ev.keywords)) setPath(doc, 'event.outcome', 'failure');
+    if (AUDIT_SUCCESS.test(ev.keywords)) event.outcome = 'success';
+    else if (AUDIT_FAILURE.test(ev.keywords)) event.outcome = 'failure';
   }
 
   const subject = {
@@ -217,41 +231,24 @@ export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
     logon: take('TargetLogonId'),
   };
   if (TARGET_IS_ACTOR.has(id) && target.name) {
-    setPath(doc, 'user.name', target.name);
-    put(doc, 'user.domain', target.domain);
-    put(doc, 'user.id', target.id);
-    if (subject.name && subject.name !== target.name) {
-      setPath(doc, 'user.effective.name', subject.name);
-      put(doc, 'user.effective.domain', subject.domain);
-      put(doc, 'user.effective.id', subject.id);
-    }
+    putAccount(doc, 'user', target.name, target.domain, target.id);
+    if (subject.name && subject.name !== target.name) putAccount(objectAt(doc, 'user'), 'effective', subject.name, subject.domain, subject.id);
   } else {
-    if (subject.name) {
-      setPath(doc, 'user.name', subject.name);
-      put(doc, 'user.domain', subject.domain);
-      put(doc, 'user.id', subject.id);
-    }
-    if (target.name && GROUP_EVENTS.test(id)) {
-      setPath(doc, 'group.name', target.name);
-      put(doc, 'group.domain', target.domain);
-      put(doc, 'group.id', target.id);
-    } else if (target.name) {
-      setPath(doc, 'user.target.name', target.name);
-      put(doc, 'user.target.domain', target.domain);
-      put(doc, 'user.target.id', target.id);
-    }
+    if (subject.name) putAccount(doc, 'user', subject.name, subject.domain, subject.id);
+    if (target.name && GROUP_EVENTS.test(id)) putAccount(doc, 'group', target.name, target.domain, target.id);
+    else if (target.name) putAccount(objectAt(doc, 'user'), 'target', target.name, target.domain, target.id);
   }
   const member = take('MemberName');
   if (member) {
     const cn = /^CN=([^,]+)/i.exec(member);
-    setPath(doc, 'user.target.name', cn ? cn[1] : member);
+    objectAt(objectAt(doc, 'user'), 'target').name = cn ? cn[1] : member;
   }
-  put(doc, 'user.target.id', take('MemberSid'));
-  put(doc, 'winlog.logon.id', target.logon ?? subject.logon);
+  const memberSid = take('MemberSid');
+  if (memberSid !== undefined) objectAt(objectAt(doc, 'user'), 'target').id = memberSid;
+  const logonId = target.logon ?? subject.logon;
+  if (logonId !== undefined) objectPath(doc, ['winlog', 'logon']).id = logonId;
   const logonType = take('LogonType');
-  if (logonType) {
-    setPath(doc, 'winlog.logon.type', LOGON_TYPES[logonType] ?? logonType);
-  }
+  if (logonType) objectPath(doc, ['winlog', 'logon']).type = LOGON_TYPES[logonType] ?? logonType;
   if (id === '4625' || id === '4771' || id === '4776') {
     put(doc, 'winlog.logon.failure.status', take('Status'));
     put(doc, 'winlog.logon.failure.sub_status', take('SubStatus'));
@@ -262,47 +259,53 @@ export function mapSecurity(raw: RawRecord, ev: WindowsEvent): EcsEvent {
   const ip = take('IpAddress') ?? take('ClientAddress');
   if (ip) {
     const clean = ip.replace(/^::ffff:/i, '');
-    if (isIp(clean)) setPath(doc, 'source.ip', clean);
+    if (isIp(clean)) objectAt(doc, 'source').ip = clean;
   }
-  put(doc, 'source.port', toNumber(take('IpPort') ?? take('ClientPort')));
+  const port = toNumber(take('IpPort') ?? take('ClientPort'));
+  if (port !== undefined) objectAt(doc, 'source').port = port;
   const ws = take('WorkstationName') ?? take('Workstation');
-  if (ws) setPath(doc, 'source.domain', ws.replace(/^\\\\/, ''));
+  if (ws) objectAt(doc, 'source').domain = ws.replace(/^\\\\/, '');
 
   // Processes.
   if (id === '4688') {
-    putExecutable(doc, 'process', take('NewProcessName'));
-    put(doc, 'process.pid', toNumber(take('NewProcessId')));
-    putCommandLine(doc, 'process', take('CommandLine'));
-    putExecutable(doc, 'process.parent', take('ParentProcessName'));
-    put(doc, 'process.parent.pid', toNumber(take('ProcessId')));
+    putExecutable(doc, PROCESS, take('NewProcessName'));
+    const pid = toNumber(take('NewProcessId'));
+    if (pid !== undefined) objectAt(doc, 'process').pid = pid;
+    putCommandLine(doc, PROCESS, take('CommandLine'));
+    putExecutable(doc, PARENT, take('ParentProcessName'));
+    const parentPid = toNumber(take('ProcessId'));
+    if (parentPid !== undefined) objectPath(doc, PARENT).pid = parentPid;
   } else {
-    putExecutable(doc, 'process', take('ProcessName') ?? take('Application') ?? take('NewProcessName'));
-    put(doc, 'process.pid', toNumber(take('ProcessId') ?? take('ProcessID')));
+    putExecutable(doc, PROCESS, take('ProcessName') ?? take('Application') ?? take('NewProcessName'));
+    const pid = toNumber(take('ProcessId') ?? take('ProcessID'));
+    if (pid !== undefined) objectAt(doc, 'process').pid = pid;
   }
   // Windows Filtering Platform.
-  if (/^51(5[2-9])$/.test(id)) {
+  if (WFP_EVENTS.test(id)) {
     put(doc, 'source.ip', take('SourceAddress'));
     put(doc, 'source.port', toNumber(take('SourcePort')));
     put(doc, 'destination.ip', take('DestAddress'));
     put(doc, 'destination.port', toNumber(take('DestPort')));
     const proto = take('Protocol');
     if (proto) {
-      setPath(doc, 'network.iana_number', proto);
+      const network = objectAt(doc, 'network');
+      network.iana_number = proto;
       const name = transportName(Number(proto));
-      if (name) setPath(doc, 'network.transport', name);
+      if (name) network.transport = name;
     }
     const dir = take('Direction');
-    if (dir === '%%14592') setPath(doc, 'network.direction', 'inbound');
-    else if (dir === '%%14593') setPath(doc, 'network.direction', 'outbound');
+    if (dir === '%%14592') objectAt(doc, 'network').direction = 'inbound';
+    else if (dir === '%%14593') objectAt(doc, 'network').direction = 'outbound';
   }
   // Shares, scheduled tasks, services.
-  put(doc, 'file.path', take('RelativeTargetName') ? `${d.ShareName ?? ''}\\${d.RelativeTargetName}` : undefined);
-  put(doc, 'service.name', take('ServiceName'));
+  if (take('RelativeTargetName')) objectAt(doc, 'file').path = `${d.ShareName ?? ''}\\${d.RelativeTargetName}`;
+  const service = take('ServiceName');
+  if (service !== undefined) objectAt(doc, 'service').name = service;
   const serviceType = take('ServiceType');
   if (serviceType) put(doc, 'service.type', SERVICE_TYPES[serviceType.toLowerCase()] ?? serviceType);
   if (id === '4697') put(doc, 'file.path', take('ServiceFileName'));
-  if (/^(4698|4699|4700|4701|4702)$/.test(id)) put(doc, 'winlog.event_data.TaskName', d.TaskName);
-  putEventData(doc, d, used);
+  if (TASK_EVENTS.has(id)) put(doc, 'winlog.event_data.TaskName', d.TaskName);
+  putEventData(doc, d, data.used);
   fillWindowsRelated(doc);
   return doc;
 }

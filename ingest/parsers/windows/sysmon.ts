@@ -1,13 +1,18 @@
 // Sysmon (Microsoft-Windows-Sysmon/Operational) → ECS: per-event-id categorisation and the process,
 // file, dll, network, registry and DNS fields Elastic's windows.sysmon_operational pipeline fills.
-import { type EcsEvent, getPath, setPath } from '../../../core/ecs.ts';
-import { fillRelatedB, isIp, put } from '../event-build.ts';
+import { type EcsEvent, isPlainObject, setPath } from '../../../core/ecs.ts';
+import { isIp } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
-  appendUnique,
+  appendRelated,
+  EventDataReader,
+  type FieldPrefix,
   fillWindowsRelated,
+  hasValue,
   isEmptyValue,
   iso,
+  objectAt,
+  objectPath,
   parseHashes,
   putCommandLine,
   putDomainUser,
@@ -72,29 +77,31 @@ const REGISTRY_HIVES: [RegExp, string][] = [
 
 function putRegistry(doc: EcsEvent, eventId: string, target: string | undefined, details: string | undefined): void {
   if (isEmptyValue(target) || target === undefined) return;
-  setPath(doc, 'registry.path', target);
+  const registry = objectAt(doc, 'registry');
+  registry.path = target;
   for (const [re, hive] of REGISTRY_HIVES) {
     const m = re.exec(target);
     if (m) {
-      setPath(doc, 'registry.hive', hive);
+      registry.hive = hive;
       let key = target.slice(m[0].length);
       // Value events name the value as the last path element.
       if (eventId === '13' || eventId === '14') {
         const cut = key.lastIndexOf('\\');
         if (cut >= 0) {
-          setPath(doc, 'registry.value', key.slice(cut + 1));
+          registry.value = key.slice(cut + 1);
           key = key.slice(0, cut);
         }
       }
-      setPath(doc, 'registry.key', key);
+      registry.key = key;
       break;
     }
   }
   if (!isEmptyValue(details) && details !== undefined) {
-    setPath(doc, 'registry.data.strings', [details]);
+    const data = objectAt(registry, 'data');
+    data.strings = [details];
     const t = /^(DWORD|QWORD) \(0x([0-9a-f]+)\)$/i.exec(details);
-    setPath(doc, 'registry.data.type', t ? (t[1].toUpperCase() === 'DWORD' ? 'SZ_DWORD' : 'SZ_QWORD') : 'SZ');
-    if (t) setPath(doc, 'registry.data.strings', [String(Number.parseInt(t[2], 16))]);
+    data.type = t ? (t[1].toUpperCase() === 'DWORD' ? 'SZ_DWORD' : 'SZ_QWORD') : 'SZ';
+    if (t) data.strings = [String(Number.parseInt(t[2], 16))];
   }
 }
 
@@ -133,143 +140,174 @@ function putDnsResults(doc: EcsEvent, results: string | undefined): void {
       answers.push({ type: ip.includes(':') ? 'AAAA' : 'A', data: ip });
     }
   }
-  if (answers.length) setPath(doc, 'dns.answers', answers);
-  if (ips.length) setPath(doc, 'dns.resolved_ip', ips);
+  if (answers.length) objectAt(doc, 'dns').answers = answers;
+  if (ips.length) objectAt(doc, 'dns').resolved_ip = ips;
 }
+
+const FILE: FieldPrefix = ['file'];
+const DLL: FieldPrefix = ['dll'];
+const PROCESS: FieldPrefix = ['process'];
+const PARENT: FieldPrefix = ['process', 'parent'];
+const USER: FieldPrefix = ['user'];
+const FILE_PE: FieldPrefix = ['file', 'pe'];
+const PROCESS_PE: FieldPrefix = ['process', 'pe'];
+/** Copied to file.pe.* / process.pe.*; Elastic's pipeline then drops them from event_data, except for image loads. */
+const PE_FIELDS: ReadonlySet<string> = new Set(['Company', 'Description', 'FileVersion', 'Product']);
+const PROCESS_HASH_EVENTS: ReadonlySet<string> = new Set(['1', '23', '24', '25']);
 
 function codeSignature(doc: EcsEvent, prefix: string, d: Record<string, string>): void {
   const signed = d.Signed;
   const status = !isEmptyValue(d.SignatureStatus) ? d.SignatureStatus : signed && !/^(true|false)$/i.test(signed) ? signed : undefined;
-  if (signed && /^(true|false)$/i.test(signed)) setPath(doc, `${prefix}.code_signature.signed`, signed.toLowerCase() === 'true');
-  if (status) setPath(doc, `${prefix}.code_signature.status`, status);
-  if (!isEmptyValue(d.Signature)) setPath(doc, `${prefix}.code_signature.subject_name`, d.Signature);
-  if (signed !== undefined || status !== undefined) setPath(doc, `${prefix}.code_signature.trusted`, status === 'Valid');
+  const sig = () => objectAt(objectAt(doc, prefix), 'code_signature');
+  if (signed && /^(true|false)$/i.test(signed)) sig().signed = signed.toLowerCase() === 'true';
+  if (status) sig().status = status;
+  if (!isEmptyValue(d.Signature)) sig().subject_name = d.Signature;
+  if (signed !== undefined || status !== undefined) sig().trusted = status === 'Valid';
+}
+
+/** `<target>.hash.<alg>` / `<target>.pe.imphash` for one hash (an algorithm name with a dot nests, as a path would). */
+function putHash(doc: EcsEvent, target: string, alg: string, value: string): void {
+  if (alg === 'imphash') objectAt(objectAt(doc, target), 'pe').imphash = value;
+  else if (alg.includes('.')) setPath(doc, `${target}.hash.${alg}`, value);
+  else objectAt(objectAt(doc, target), 'hash')[alg] = value;
 }
 
 export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): EcsEvent {
-  const doc = startWindowsEvent(raw, ev, 'windows', dataset);
   const d = ev.data;
   const id = ev.eventId ?? '';
-  const used = new Set<string>();
-  const take = (k: string): string | undefined => {
-    const v = d[k];
-    if (v === undefined) return undefined;
-    used.add(k);
-    return isEmptyValue(v) ? undefined : v;
-  };
-  const utc = take('UtcTime');
-  const utcIso = utc ? iso(utc, 'UTC') : undefined;
-  if (utcIso) setPath(doc, '@timestamp', utcIso);
+  const data = new EventDataReader(d);
+  const used = data.used;
+  const utc = data.take('UtcTime');
+  const doc = startWindowsEvent(raw, ev, 'windows', dataset, utc ? iso(utc, 'UTC') : undefined);
+  const event = doc.event as EcsEvent;
   const cat = CATEGORIES[id];
   if (cat) {
-    if (cat.category) setPath(doc, 'event.category', [...cat.category]);
-    if (cat.type) setPath(doc, 'event.type', [...cat.type]);
-    setPath(doc, 'event.action', Array.isArray(cat.action) ? [...cat.action] : cat.action);
-    if (cat.outcome) setPath(doc, 'event.outcome', cat.outcome);
+    if (cat.category) event.category = [...cat.category];
+    if (cat.type) event.type = [...cat.type];
+    event.action = Array.isArray(cat.action) ? [...cat.action] : cat.action;
+    if (cat.outcome) event.outcome = cat.outcome;
   }
-  if (id === '255') put(doc, 'error.code', take('ID'));
-  put(doc, 'rule.name', take('RuleName'));
-  if (id === '25') put(doc, 'message', take('Type'));
-
-  const hashes = parseHashes(take('Hashes') ?? take('Hash'));
-  const hashTarget = ['1', '23', '24', '25'].includes(id) ? 'process' : 'file';
-  for (const [alg, value] of Object.entries(hashes)) {
-    if (alg === 'imphash') setPath(doc, `${hashTarget}.pe.imphash`, value);
-    else setPath(doc, `${hashTarget}.hash.${alg}`, value);
-    if (id === '7') {
-      if (alg === 'imphash') setPath(doc, 'dll.pe.imphash', value);
-      else setPath(doc, `dll.hash.${alg}`, value);
-    }
+  if (id === '255') {
+    const code = data.take('ID');
+    if (code !== undefined) objectAt(doc, 'error').code = code;
   }
-  appendUnique(doc, 'related.hash', Object.values(hashes));
+  const ruleName = data.take('RuleName');
+  if (ruleName !== undefined) objectAt(doc, 'rule').name = ruleName;
+  if (id === '25') {
+    const type = data.take('Type');
+    if (type !== undefined) doc.message = type;
+  }
 
-  put(doc, 'process.entity_id', take('ProcessGuid') ?? take('SourceProcessGuid') ?? take('SourceProcessGUID'));
-  put(doc, 'process.pid', toNumber(take('ProcessId') ?? take('SourceProcessId')));
-  put(doc, 'process.thread.id', toNumber(take('SourceThreadId')));
-  putExecutable(doc, 'process', take('Image') ?? take('SourceImage') ?? take('Destination'));
-  putCommandLine(doc, 'process', take('CommandLine'));
-  put(doc, 'process.working_directory', take('CurrentDirectory'));
-  put(doc, 'process.parent.entity_id', take('ParentProcessGuid'));
-  put(doc, 'process.parent.pid', toNumber(take('ParentProcessId')));
-  putExecutable(doc, 'process.parent', take('ParentImage'));
-  putCommandLine(doc, 'process.parent', take('ParentCommandLine'));
-  const pePrefix = id === '7' ? 'file.pe' : 'process.pe';
-  if (id === '7') {
-    put(doc, 'file.pe.original_file_name', take('OriginalFileName'));
-    put(doc, 'dll.pe.original_file_name', d.OriginalFileName);
-  } else put(doc, 'process.pe.original_file_name', take('OriginalFileName'));
+  const hashes = parseHashes(data.take('Hashes') ?? data.take('Hash'));
+  const hashTarget = PROCESS_HASH_EVENTS.has(id) ? 'process' : 'file';
+  const hashValues: string[] = [];
+  for (const alg in hashes) {
+    const value = hashes[alg];
+    putHash(doc, hashTarget, alg, value);
+    if (id === '7') putHash(doc, 'dll', alg, value);
+    hashValues.push(value);
+  }
+  appendRelated(doc, 'hash', hashValues);
+
+  const entityId = data.take('ProcessGuid') ?? data.take('SourceProcessGuid') ?? data.take('SourceProcessGUID');
+  if (entityId !== undefined) objectAt(doc, 'process').entity_id = entityId;
+  const pid = toNumber(data.take('ProcessId') ?? data.take('SourceProcessId'));
+  if (pid !== undefined) objectAt(doc, 'process').pid = pid;
+  const threadId = toNumber(data.take('SourceThreadId'));
+  if (threadId !== undefined) objectAt(doc, 'process').thread = { id: threadId };
+  putExecutable(doc, PROCESS, data.take('Image') ?? data.take('SourceImage') ?? data.take('Destination'));
+  putCommandLine(doc, PROCESS, data.take('CommandLine'));
+  const cwd = data.take('CurrentDirectory');
+  if (cwd !== undefined) objectAt(doc, 'process').working_directory = cwd;
+  const parentId = data.take('ParentProcessGuid');
+  if (parentId !== undefined) objectPath(doc, PARENT).entity_id = parentId;
+  const parentPid = toNumber(data.take('ParentProcessId'));
+  if (parentPid !== undefined) objectPath(doc, PARENT).pid = parentPid;
+  putExecutable(doc, PARENT, data.take('ParentImage'));
+  putCommandLine(doc, PARENT, data.take('ParentCommandLine'));
+  const pePrefix = id === '7' ? FILE_PE : PROCESS_PE;
+  const original = data.take('OriginalFileName');
+  if (original !== undefined) objectPath(doc, pePrefix).original_file_name = original;
+  if (id === '7' && hasValue(d.OriginalFileName)) objectPath(doc, ['dll', 'pe']).original_file_name = d.OriginalFileName;
   // Elastic copies these and keeps them in winlog.event_data as well.
-  put(doc, `${pePrefix}.company`, isEmptyValue(d.Company) ? undefined : d.Company);
-  put(doc, `${pePrefix}.description`, isEmptyValue(d.Description) ? undefined : d.Description);
-  put(doc, `${pePrefix}.file_version`, isEmptyValue(d.FileVersion) ? undefined : d.FileVersion);
-  put(doc, `${pePrefix}.product`, isEmptyValue(d.Product) ? undefined : d.Product);
+  if (!isEmptyValue(d.Company)) objectPath(doc, pePrefix).company = d.Company;
+  if (!isEmptyValue(d.Description)) objectPath(doc, pePrefix).description = d.Description;
+  if (!isEmptyValue(d.FileVersion)) objectPath(doc, pePrefix).file_version = d.FileVersion;
+  if (!isEmptyValue(d.Product)) objectPath(doc, pePrefix).product = d.Product;
 
-  putDomainUser(doc, 'user', take('User'));
-  put(doc, 'user.id', ev.userSid);
+  putDomainUser(doc, USER, data.take('User'));
+  if (hasValue(ev.userSid)) objectAt(doc, 'user').id = ev.userSid;
 
   // Files: image loads, drivers, creations, deletions, streams, pipes.
   if (id === '7' || id === '6') {
-    const loaded = take('ImageLoaded');
-    putPath(doc, 'file', loaded);
-    if (id === '7') putPath(doc, 'dll', loaded);
+    const loaded = data.take('ImageLoaded');
+    putPath(doc, FILE, loaded);
+    if (id === '7') putPath(doc, DLL, loaded);
     codeSignature(doc, 'file', d);
     if (id === '7') codeSignature(doc, 'dll', d);
-    for (const k of ['SignatureStatus', 'Signature']) used.add(k);
+    used.add('SignatureStatus');
+    used.add('Signature');
   }
-  putPath(doc, 'file', take('TargetFilename') ?? take('Device'));
-  const pipe = take('PipeName');
-  if (pipe) setPath(doc, 'file.name', pipe);
-  const created = take('CreationUtcTime');
-  if (created) put(doc, 'file.created', iso(created, 'UTC'));
+  putPath(doc, FILE, data.take('TargetFilename') ?? data.take('Device'));
+  const pipe = data.take('PipeName');
+  if (pipe) objectAt(doc, 'file').name = pipe;
+  const created = data.take('CreationUtcTime');
+  if (created) {
+    const createdIso = iso(created, 'UTC');
+    if (createdIso !== undefined) objectAt(doc, 'file').created = createdIso;
+  }
 
   // Network connection.
   if (id === '3') {
-    const proto = take('Protocol');
-    if (proto) setPath(doc, 'network.transport', proto.toLowerCase());
-    put(doc, 'source.ip', take('SourceIp'));
-    put(doc, 'source.port', toNumber(take('SourcePort')));
-    put(doc, 'source.domain', take('SourceHostname'));
-    put(doc, 'destination.ip', take('DestinationIp'));
-    put(doc, 'destination.port', toNumber(take('DestinationPort')));
-    put(doc, 'destination.domain', take('DestinationHostname'));
-    const initiated = take('Initiated');
-    if (initiated) setPath(doc, 'network.direction', initiated === 'true' ? 'egress' : 'ingress');
-    const v6 = take('SourceIsIpv6');
-    if (v6) setPath(doc, 'network.type', v6 === 'true' ? 'ipv6' : 'ipv4');
-    take('DestinationIsIpv6');
-    const portName = take('DestinationPortName') ?? take('SourcePortName');
-    if (portName) setPath(doc, 'network.protocol', portName.toLowerCase());
+    const proto = data.take('Protocol');
+    if (proto) objectAt(doc, 'network').transport = proto.toLowerCase();
+    const sourceIp = data.take('SourceIp');
+    if (sourceIp !== undefined) objectAt(doc, 'source').ip = sourceIp;
+    const sourcePort = toNumber(data.take('SourcePort'));
+    if (sourcePort !== undefined) objectAt(doc, 'source').port = sourcePort;
+    const sourceDomain = data.take('SourceHostname');
+    if (sourceDomain !== undefined) objectAt(doc, 'source').domain = sourceDomain;
+    const destinationIp = data.take('DestinationIp');
+    if (destinationIp !== undefined) objectAt(doc, 'destination').ip = destinationIp;
+    const destinationPort = toNumber(data.take('DestinationPort'));
+    if (destinationPort !== undefined) objectAt(doc, 'destination').port = destinationPort;
+    const destinationDomain = data.take('DestinationHostname');
+    if (destinationDomain !== undefined) objectAt(doc, 'destination').domain = destinationDomain;
+    const initiated = data.take('Initiated');
+    if (initiated) objectAt(doc, 'network').direction = initiated === 'true' ? 'egress' : 'ingress';
+    const v6 = data.take('SourceIsIpv6');
+    if (v6) objectAt(doc, 'network').type = v6 === 'true' ? 'ipv6' : 'ipv4';
+    data.take('DestinationIsIpv6');
+    const portName = data.take('DestinationPortName') ?? data.take('SourcePortName');
+    if (portName) objectAt(doc, 'network').protocol = portName.toLowerCase();
   }
   // Registry.
-  if (['12', '13', '14'].includes(id)) {
-    putRegistry(doc, id, take('TargetObject'), take('Details'));
-    const renamed = take('NewName');
-    if (renamed) setPath(doc, 'winlog.event_data.NewName', renamed);
+  if (id === '12' || id === '13' || id === '14') {
+    putRegistry(doc, id, data.take('TargetObject'), data.take('Details'));
+    const renamed = data.take('NewName');
+    if (renamed) objectAt(objectAt(doc, 'winlog'), 'event_data').NewName = renamed;
   }
   // DNS query.
   if (id === '22') {
-    setPath(doc, 'network.protocol', 'dns');
-    put(doc, 'dns.question.name', take('QueryName'));
-    const status = take('QueryStatus');
-    if (status) setPath(doc, 'sysmon.dns.status', DNS_STATUS[status] ?? status);
-    putDnsResults(doc, take('QueryResults'));
-    const name = getPath(doc, 'dns.question.name');
-    if (typeof name === 'string') {
-      const labels = name.split('.');
-      if (labels.length >= 2) setPath(doc, 'dns.question.registered_domain', labels.slice(-2).join('.'));
+    objectAt(doc, 'network').protocol = 'dns';
+    const question = data.take('QueryName');
+    if (question !== undefined) objectAt(objectAt(doc, 'dns'), 'question').name = question;
+    const status = data.take('QueryStatus');
+    if (status) objectAt(doc, 'sysmon').dns = { status: DNS_STATUS[status] ?? status };
+    putDnsResults(doc, data.take('QueryResults'));
+    if (question !== undefined) {
+      const labels = question.split('.');
+      if (labels.length >= 2) objectAt(objectAt(doc, 'dns'), 'question').registered_domain = labels.slice(-2).join('.');
     }
   }
   // Process access / remote thread: the target process stays in event_data, as Elastic keeps it.
   if (id === '10' || id === '8') used.delete('TargetImage');
 
-  putEventData(doc, d, used);
-  // Elastic's pipeline removes these after copying them to file.pe.* / process.pe.*; it keeps them for image loads.
-  if (id !== '7') {
-    const ed = getPath(doc, 'winlog.event_data') as Record<string, string> | undefined;
-    if (ed) for (const k of ['Company', 'Description', 'FileVersion', 'Product']) delete ed[k];
-  }
+  putEventData(doc, d, used, id === '7' ? undefined : PE_FIELDS);
   fillWindowsRelated(doc);
-  fillRelatedB(doc);
+  // Elastic's sysmon pipeline also lists the short host name.
+  const hostname = isPlainObject(doc.host) ? doc.host.hostname : undefined;
+  if (hostname !== '-') appendRelated(doc, 'hosts', [hostname]);
   return doc;
 }
 
