@@ -60,10 +60,13 @@ export interface Detector {
 /** Candidate rules of one route with their prefilter, built on first use and shared by routes with the same candidates. */
 interface Plan {
   readonly positions: Int32Array;
-  readonly prefilter: LiteralPrefilter | undefined;
-  /** A candidate searches keywords (anywhere in the event): every member is scanned. */
-  readonly scanAll: boolean;
-  /** Event paths the candidates read. */
+  /** Over the candidates that only test fields: fed the members those rules read. */
+  readonly fields: LiteralPrefilter | undefined;
+  /** Over the candidates with keyword (field-less) searches, which look everywhere: fed the whole event. */
+  readonly keywords: LiteralPrefilter | undefined;
+  /** Per candidate: its position in `fields` (≥ 0) or the complement of its position in `keywords`. */
+  readonly slot: Int32Array;
+  /** Event paths the field-testing candidates read. */
   readonly paths: readonly string[];
   /** Per key id: 1 when a candidate can read under that top-level key, 0 when not, -1 not yet known. */
   relevant: Int8Array;
@@ -92,13 +95,26 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     const signature = positions.join(',');
     plan = plansByCandidates.get(signature);
     if (!plan) {
-      const rules = Array.from(positions, (p) => compiled[p]);
+      const fieldRules: SigmaRule[] = [];
+      const keywordRules: SigmaRule[] = [];
+      const slot = new Int32Array(positions.length);
       const paths = new Set<string>();
-      for (const c of rules) for (const f of c.fields) for (const p of candidatePaths(pipelines, c.rule.logsource, f)) paths.add(p);
+      positions.forEach((p, k) => {
+        const c = compiled[p];
+        if (searchesKeywords(c.rule)) {
+          slot[k] = ~keywordRules.length;
+          keywordRules.push(c.rule);
+          return;
+        }
+        slot[k] = fieldRules.length;
+        fieldRules.push(c.rule);
+        for (const f of c.fields) for (const path of candidatePaths(pipelines, c.rule.logsource, f)) paths.add(path);
+      });
       plan = {
         positions,
-        prefilter: positions.length > 0 ? createLiteralPrefilter(rules.map((c) => c.rule)) : undefined,
-        scanAll: rules.some((c) => searchesKeywords(c.rule)),
+        fields: fieldRules.length > 0 ? createLiteralPrefilter(fieldRules) : undefined,
+        keywords: keywordRules.length > 0 ? createLiteralPrefilter(keywordRules) : undefined,
+        slot,
         paths: [...paths],
         relevant: new Int8Array(64).fill(-1),
       };
@@ -128,6 +144,11 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     return plan.relevant[id] === 1;
   };
   const routeCache = new Map<string, EventRoute>();
+  /** Whether candidate k of the plan is still possible after the last scan. */
+  const possible = (plan: Plan, k: number): boolean => {
+    const at = plan.slot[k];
+    return at >= 0 ? plan.fields!.possible(at) : plan.keywords!.possible(~at);
+  };
 
   const matchEvent = (event: EcsEvent): number[] => {
     const out: number[] = [];
@@ -138,16 +159,17 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
   const matchText = (event: EcsEvent, text: string): number[] => {
     const out: number[] = [];
     const plan = planFor(router.route(event));
-    const { positions, prefilter } = plan;
-    if (prefilter === undefined) return out;
-    prefilter.scan(text);
-    for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
+    const { positions } = plan;
+    plan.fields?.scan(text);
+    plan.keywords?.scan(text);
+    for (let k = 0; k < positions.length; k++) if (possible(plan, k) && compiled[positions[k]].match(event)) out.push(positions[k]);
     return out;
   };
 
   const members = new Int32Array(MAX_MEMBERS * 4);
   const ids = new Int32Array(MAX_MEMBERS);
   const factMembers = new Int32Array(MAX_MEMBERS);
+  let scratch = new Uint8Array(1 << 16);
 
   return {
     router,
@@ -236,32 +258,70 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           }
         }
         const plan = planFor(route);
-        const { positions, prefilter } = plan;
-        if (prefilter === undefined) continue;
-        if (plan.scanAll) prefilter.scanBytes(bytes, s, e);
-        else {
-          prefilter.begin();
-          for (let m = 0; m < n; m++) if (isRelevant(plan, ids[m])) prefilter.feed(bytes, members[m * 4 + 2], members[m * 4 + 3]);
+        const { positions, fields } = plan;
+        if (positions.length === 0) continue;
+        if (fields !== undefined) {
+          fields.begin();
+          for (let m = 0; m < n; m++) if (isRelevant(plan, ids[m])) fields.feed(bytes, members[m * 4 + 2], members[m * 4 + 3]);
         }
-        let possible = false;
+        plan.keywords?.scanBytes(bytes, s, e);
+        let any = false;
         for (let k = 0; k < positions.length; k++) {
-          if (prefilter.possible(k)) {
-            possible = true;
+          if (possible(plan, k)) {
+            any = true;
             break;
           }
         }
-        if (!possible) continue;
+        if (!any) continue;
         parsed++;
-        const text = buf.toString('utf8', s, e);
+        // Rules read only the members the plan marks relevant, so unless a rule looks everywhere
+        // (keywords) or a correlation needs the whole event, only those members are parsed.
+        let whole = false;
+        for (let k = 0; k < positions.length && !whole; k++) if (possible(plan, k) && (plan.slot[k] < 0 || correlated.has(positions[k]))) whole = true;
+        let text: string;
+        if (whole) text = buf.toString('utf8', s, e);
+        else {
+          let len = 1;
+          for (let m = 0; m < n; m++) if (plan.relevant[ids[m]] === 1) len += members[m * 4 + 3] - members[m * 4] + 2;
+          if (len + 1 > scratch.length) scratch = new Uint8Array(Math.max(scratch.length * 2, len + 1));
+          let w = 0;
+          scratch[w++] = 123;
+          for (let m = 0; m < n; m++) {
+            if (plan.relevant[ids[m]] !== 1) continue;
+            if (w > 1) scratch[w++] = 44;
+            // From the key's opening quote to the end of its value.
+            scratch.set(bytes.subarray(members[m * 4] - 1, members[m * 4 + 3]), w);
+            w += members[m * 4 + 3] - members[m * 4] + 1;
+          }
+          scratch[w++] = 125;
+          text = Buffer.from(scratch.buffer, 0, w).toString('utf8');
+        }
         let event: EcsEvent;
         try {
           event = JSON.parse(text) as EcsEvent;
         } catch (err) {
-          problems.push({ line: batch.lines[i], index: batch.indices[i], reason: `invalid JSON: ${(err as Error).message}` });
+          // Report what the whole line says, not the excerpt.
+          const line = whole ? text : buf.toString('utf8', s, e);
+          let reason = (err as Error).message;
+          try {
+            JSON.parse(line);
+          } catch (full) {
+            reason = (full as Error).message;
+          }
+          problems.push({ line: batch.lines[i], index: batch.indices[i], reason: `invalid JSON: ${reason}` });
           continue;
         }
         const out: number[] = [];
-        for (let k = 0; k < positions.length; k++) if (prefilter.possible(k) && compiled[positions[k]].match(event)) out.push(positions[k]);
+        for (let k = 0; k < positions.length; k++) if (possible(plan, k) && compiled[positions[k]].match(event)) out.push(positions[k]);
+        if (out.length > 0 && !whole) {
+          // An event that raises a match is read whole once, so a broken one is reported, not matched.
+          try {
+            JSON.parse(buf.toString('utf8', s, e));
+          } catch (err) {
+            problems.push({ line: batch.lines[i], index: batch.indices[i], reason: `invalid JSON: ${(err as Error).message}` });
+            continue;
+          }
+        }
         record(i, text, out, event);
       }
       return { matches, problems, events: starts.length, parsed };
