@@ -76,7 +76,7 @@ interface Plan {
 const MAX_MEMBERS = 1024;
 /** Routes remembered by the raw text of their routing members; cleared when full. */
 const ROUTE_CACHE_LIMIT = 50_000;
-/** Routing members longer than this (a whole nested `event` object, say) are not used as a cache key. */
+/** Routing members longer than this in all (a whole nested `event` object, say) are not cached. */
 const ROUTE_KEY_LIMIT = 512;
 
 /** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
@@ -143,7 +143,8 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
     if (plan.relevant[id] < 0) plan.relevant[id] = leadsTo(keys.entries[id].name, plan.paths) ? 1 : 0;
     return plan.relevant[id] === 1;
   };
-  const routeCache = new Map<string, EventRoute>();
+  /** Routes by the hash of their routing members' raw bytes (ids and values are kept to rule out collisions). */
+  const routeCache = new Map<number, { ids: Int32Array; values: Uint8Array[]; route: EventRoute }>();
   /** Whether candidate k of the plan is still possible after the last scan. */
   const possible = (plan: Plan, k: number): boolean => {
     const at = plan.slot[k];
@@ -170,6 +171,21 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
   const ids = new Int32Array(MAX_MEMBERS);
   const factMembers = new Int32Array(MAX_MEMBERS);
   let scratch = new Uint8Array(1 << 16);
+  /** Members of the last event read on the byte path (their key ids are still in `ids`). */
+  let lastMembers = 0;
+  let currentBytes: Uint8Array = new Uint8Array(0);
+  const sameFacts = (known: { ids: Int32Array; values: Uint8Array[] }, facts: number): boolean => {
+    if (known.ids.length !== facts) return false;
+    for (let f = 0; f < facts; f++) {
+      const m = factMembers[f];
+      if (known.ids[f] !== ids[m]) return false;
+      const v = known.values[f];
+      const from = members[m * 4 + 2];
+      if (v.length !== members[m * 4 + 3] - from) return false;
+      for (let j = 0; j < v.length; j++) if (v[j] !== currentBytes[from + j]) return false;
+    }
+    return true;
+  };
 
   return {
     router,
@@ -215,6 +231,7 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
       const starts = batch.starts!;
       const ends = batch.ends!;
       const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      currentBytes = bytes;
       events: for (let i = 0; i < starts.length; i++) {
         const s = starts[i];
         const e = ends[i];
@@ -223,23 +240,38 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           plain(i, buf.toString('utf8', s, e));
           continue;
         }
-        // Route from the members routing reads, remembered by their raw text.
+        // Route from the members routing reads, remembered by a hash of their raw bytes. Events of
+        // one source share their key order, so each key is first compared with the key the last
+        // event had in that place.
         let facts = 0;
-        let keyText = '';
+        let hash = 0x811c9dc5;
+        let factBytes = 0;
         for (let m = 0; m < n; m++) {
-          const entry = keys.intern(bytes, members[m * 4], members[m * 4 + 1]);
-          if (entry === undefined) {
-            plain(i, buf.toString('utf8', s, e));
-            continue events;
+          const ks = members[m * 4];
+          const ke = members[m * 4 + 1];
+          let id = m < lastMembers ? ids[m] : -1;
+          if (id < 0 || !keys.holds(id, bytes, ks, ke)) {
+            const entry = keys.intern(bytes, ks, ke);
+            if (entry === undefined) {
+              lastMembers = 0;
+              plain(i, buf.toString('utf8', s, e));
+              continue events;
+            }
+            id = entry.id;
           }
-          ids[m] = entry.id;
-          if (isFactKey(entry.id)) {
+          ids[m] = id;
+          if (isFactKey(id)) {
             factMembers[facts++] = m;
-            if (keyText.length <= ROUTE_KEY_LIMIT) keyText += `${entry.id}\u0001${buf.toString('latin1', members[m * 4 + 2], members[m * 4 + 3])}\u0002`;
+            hash = Math.imul(hash ^ id, 0x01000193);
+            for (let j = members[m * 4 + 2]; j < members[m * 4 + 3]; j++) hash = Math.imul(hash ^ bytes[j], 0x01000193);
+            factBytes += members[m * 4 + 3] - members[m * 4 + 2];
           }
         }
-        const cacheable = keyText.length <= ROUTE_KEY_LIMIT;
-        let route = cacheable ? routeCache.get(keyText) : undefined;
+        lastMembers = n;
+        const cacheable = factBytes <= ROUTE_KEY_LIMIT;
+        let route: EventRoute | undefined;
+        const known = cacheable ? routeCache.get(hash) : undefined;
+        if (known !== undefined && sameFacts(known, facts)) route = known.route;
         if (route === undefined) {
           const routing: Record<string, unknown> = {};
           try {
@@ -254,7 +286,14 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           route = router.route(routing);
           if (cacheable) {
             if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.clear();
-            routeCache.set(keyText, route);
+            const factIds = new Int32Array(facts);
+            const values: Uint8Array[] = [];
+            for (let f = 0; f < facts; f++) {
+              const m = factMembers[f];
+              factIds[f] = ids[m];
+              values.push(bytes.slice(members[m * 4 + 2], members[m * 4 + 3]));
+            }
+            routeCache.set(hash, { ids: factIds, values, route });
           }
         }
         const plan = planFor(route);

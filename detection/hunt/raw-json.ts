@@ -117,6 +117,11 @@ export class KeyTable {
 
   constructor(private readonly limit = 100_000) {}
 
+  /** Whether key `id` is the text b[start, end). */
+  holds(id: number, b: Uint8Array, start: number, end: number): boolean {
+    return sameBytes(this.entries[id].bytes, b, start, end);
+  }
+
   intern(b: Uint8Array, start: number, end: number): KeyEntry | undefined {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
