@@ -213,12 +213,34 @@ const BACKSLASH = 92;
 
 /**
  * Windows CommandLineToArgvW rules: quotes group, backslashes escape quotes only before a quote.
- * Runs of ordinary characters are copied as one slice (command lines can be kilobytes long).
+ * Runs of ordinary characters are copied as one slice (command lines can be kilobytes long, as
+ * PowerShell's -enc arguments are): the end of a run is found with indexOf, whose native scan is
+ * far faster than a loop over the characters, and each character's next position is remembered
+ * until the scan passes it, so the line is searched once per special character, not once per run.
  */
 export function splitCommandLine(cmd: string): string[] {
   const args: string[] = [];
   let i = 0;
   const n = cmd.length;
+  // Next index of each special character at or after the current run (-1: none left).
+  let nextBackslash = -2;
+  let nextQuote = -2;
+  let nextSpace = -2;
+  let nextTab = -2;
+  const runEnd = (from: number, inQuote: boolean): number => {
+    if (nextBackslash !== -1 && nextBackslash < from) nextBackslash = cmd.indexOf('\\', from);
+    if (nextQuote !== -1 && nextQuote < from) nextQuote = cmd.indexOf('"', from);
+    let end = n;
+    if (nextBackslash !== -1 && nextBackslash < end) end = nextBackslash;
+    if (nextQuote !== -1 && nextQuote < end) end = nextQuote;
+    if (!inQuote) {
+      if (nextSpace !== -1 && nextSpace < from) nextSpace = cmd.indexOf(' ', from);
+      if (nextTab !== -1 && nextTab < from) nextTab = cmd.indexOf('\t', from);
+      if (nextSpace !== -1 && nextSpace < end) end = nextSpace;
+      if (nextTab !== -1 && nextTab < end) end = nextTab;
+    }
+    return end;
+  };
   while (i < n) {
     while (i < n && (cmd.charCodeAt(i) === SPACE || cmd.charCodeAt(i) === TAB)) i++;
     if (i >= n) break;
@@ -253,12 +275,7 @@ export function splitCommandLine(cmd: string): string[] {
         continue;
       }
       const start = i;
-      i++;
-      while (i < n) {
-        const d = cmd.charCodeAt(i);
-        if (d === BACKSLASH || d === QUOTE || ((d === SPACE || d === TAB) && !inQuote)) break;
-        i++;
-      }
+      i = runEnd(i + 1, inQuote);
       arg += cmd.slice(start, i);
     }
     args.push(arg);

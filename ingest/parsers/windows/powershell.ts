@@ -40,8 +40,14 @@ export function parseContext(text: string | undefined): Record<string, string> {
 
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const WHITESPACE = /\s/;
-// Characters `.` does not match (besides \n, which never reaches a line).
-const LINE_BREAK = /[\r\u2028\u2029]/;
+
+/**
+ * Whether `line` holds, from `from` on, a character `.` does not match (besides \n, which never
+ * reaches a line). indexOf rather than a regex: values such as -enc arguments run to kilobytes.
+ */
+function hasLineBreak(line: string, from: number): boolean {
+  return line.indexOf('\r', from) !== -1 || line.indexOf('\u2028', from) !== -1 || line.indexOf('\u2029', from) !== -1;
+}
 
 function contextLine(raw: string, out: Record<string, string>): void {
   const line = raw.trimStart(); // trimStart removes exactly what \s matches
@@ -58,9 +64,9 @@ function contextLine(raw: string, out: Record<string, string>): void {
   let keyEnd = j;
   while (line.charCodeAt(keyEnd - 1) === 32) keyEnd--;
   const key = line.slice(0, keyEnd);
-  let rest = line.slice(eq + 1);
-  if (rest !== '' && WHITESPACE.test(rest[0])) rest = rest.slice(1);
-  if (LINE_BREAK.test(rest)) return;
+  let rest = eq + 1;
+  if (rest < line.length && WHITESPACE.test(line[rest])) rest++;
+  if (hasLineBreak(line, rest)) return;
   if (!(key in out)) out[key] = line.slice(eq + 1).trim();
 }
 
@@ -89,12 +95,16 @@ const USER: FieldPrefix = ['user'];
 const SOURCE_USER: FieldPrefix = ['source', 'user'];
 const DESTINATION_USER: FieldPrefix = ['destination', 'user'];
 
+/** The first of the context's values under `key` or `other` that is not empty. */
+function contextValue(ctx: Record<string, string>, key: string, other?: string): string | undefined {
+  if (!isEmptyValue(ctx[key])) return ctx[key];
+  if (other !== undefined && !isEmptyValue(ctx[other])) return ctx[other];
+  return undefined;
+}
+
 /** Fields shared by the classic context lines and 4103's ContextInfo, under either spelling. */
 function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
-  const get = (...keys: string[]) => {
-    for (const k of keys) if (!isEmptyValue(ctx[k])) return ctx[k];
-    return undefined;
-  };
+  const get = (key: string, other?: string) => contextValue(ctx, key, other);
   putCommandLine(doc, PROCESS, get('HostApplication', 'Host Application'));
   const cl = get('HostApplication', 'Host Application');
   if (cl) {
@@ -157,10 +167,11 @@ function mapPowershell(raw: RawRecord, ev: WindowsEvent, dataset: string): EcsEv
   const used = new Set<string>();
   const table = dataset === 'windows.powershell' ? CLASSIC : OPERATIONAL;
   const cat = table[id];
-  setPath(doc, 'event.category', ['process']);
+  const event = doc.event as EcsEvent;
+  event.category = ['process'];
   if (cat) {
-    setPath(doc, 'event.type', [...cat.type]);
-    setPath(doc, 'event.action', cat.action);
+    event.type = [...cat.type];
+    event.action = cat.action;
   }
   if (dataset === 'windows.powershell') {
     // Classic events carry three unnamed strings; the context lines may also only exist in Message.
