@@ -95,6 +95,12 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
 export interface BatchOptions extends ReadOptions {
   /** Events per batch. @default 500 */
   batchSize?: number;
+  /**
+   * Where NDJSON batch buffers come from: a batch's `bytes` views the buffer it was filled in, so a
+   * caller that hands buffers back once a batch is done keeps the memory of a long file bounded.
+   * @default a new buffer per batch
+   */
+  takeBuffer?: (minBytes: number) => Uint8Array;
 }
 
 /**
@@ -112,14 +118,16 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
   let line = 1;
   let index = 0;
   // NDJSON: events of the batch being built, copied one after another into `staging`.
-  let staging = new Uint8Array(1 << 21);
+  const takeBuffer = opts.takeBuffer ?? ((min: number) => new Uint8Array(Math.max(min, 1 << 21)));
+  let staging = takeBuffer(1 << 21);
   let used = 0;
   let starts: number[] = [];
   let ends: number[] = [];
   let indices: number[] = [];
   let lines: number[] = [];
   const flushBytes = (): EventBatch => {
-    const batch: EventBatch = { file, indices, lines, bytes: staging.slice(0, used), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+    const batch: EventBatch = { file, indices, lines, bytes: staging.subarray(0, used), starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+    staging = takeBuffer(1 << 21);
     used = 0;
     starts = [];
     ends = [];
@@ -130,7 +138,7 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
   const add = (b: Uint8Array, s: number, e: number): void => {
     const n = e - s;
     if (used + n > staging.length) {
-      const grown = new Uint8Array(Math.max(staging.length * 2, used + n));
+      const grown = takeBuffer(Math.max(staging.length * 2, used + n));
       grown.set(staging.subarray(0, used));
       staging = grown;
     }

@@ -68,6 +68,7 @@ export interface HuntSummary {
 }
 
 interface Pool {
+  /** Resolves once the batch is done; its byte buffer is then back in `buffers`. */
   run(batch: EventBatch): Promise<BatchResult>;
   close(): Promise<void>;
 }
@@ -88,9 +89,10 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   let ruleProblems: RuleProblem[];
   let unconfigured: RuleProblem[];
   let pool: Pool;
+  const buffers: ArrayBuffer[] = [];
   if ((opts.workers ?? 0) > 1) {
     const refs = [...new Set(docs.correlations.flatMap((c) => c.correlation.rules))];
-    const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, correlatedRefs: refs });
+    const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, correlatedRefs: refs }, buffers);
     const byKey = new Map(docs.rules.map((r) => [ruleKey(r), r]));
     meta = started.keys.map((k) => {
       const r = byKey.get(k);
@@ -105,7 +107,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     meta = rules.compiled.map((c) => c.rule);
     ruleProblems = rules.problems;
     unconfigured = rules.unconfigured;
-    pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (correlator.references(r) ? [i] : []))));
+    pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (correlator.references(r) ? [i] : []))), buffers);
   }
   const suppressed = new Set<number>();
   meta.forEach((r, i) => {
@@ -129,6 +131,13 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
   const batchSize = opts.batchSize ?? 500;
+  // Batch buffers are reused once their batch is done (workers hand them back): the memory they
+  // take stays at the batches in flight, whatever the size of the files.
+  const takeBuffer = (min: number): Uint8Array => {
+    const i = buffers.findIndex((b) => b.byteLength >= min);
+    if (i >= 0) return new Uint8Array(buffers.splice(i, 1)[0]);
+    return new Uint8Array(Math.max(min, 1 << 21));
+  };
   const maxInFlight = Math.max(2, (opts.workers ?? 1) * 3);
   try {
     for (const file of opts.eventFiles) {
@@ -149,6 +158,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
       };
       const batches = readEventBatches(file, {
         batchSize,
+        takeBuffer,
         onProblem: (p) => {
           problems++;
           opts.onProblem?.({ file, line: p.line, reason: p.reason });
@@ -201,12 +211,19 @@ function isCompiled(d: HuntRules | RuleDocuments): d is HuntRules {
   return 'compiled' in d;
 }
 
-function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Pool {
+function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated: ReadonlySet<number>, buffers: ArrayBuffer[]): Pool {
   const detector = createDetector(rules.compiled, pipelines, correlated);
-  return { run: async (batch) => detector.processBatch(batch), close: async () => {} };
+  return {
+    run: async (batch) => {
+      const result = detector.processBatch(batch);
+      if (batch.bytes) buffers.push(batch.bytes.buffer as ArrayBuffer);
+      return result;
+    },
+    close: async () => {},
+  };
 }
 
-async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }> {
+async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }> {
   const waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const fail = (e: Error): void => {
@@ -219,10 +236,11 @@ async function startPool(n: number, init: WorkerInit): Promise<{ pool: Pool; key
       { length: n },
       () =>
         new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }>((resolve, reject) => {
-          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
           worker.on('message', (msg: WorkerMessage) => {
             if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems, unconfigured: msg.unconfigured });
             else {
+              if (msg.buffer) buffers.push(msg.buffer);
               waiting.get(msg.id)?.resolve(msg.result);
               waiting.delete(msg.id);
             }

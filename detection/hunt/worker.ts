@@ -15,7 +15,7 @@ export interface WorkerInit {
 export type WorkerRequest = { id: number; batch: EventBatch };
 export type WorkerMessage =
   | { type: 'ready'; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }
-  | { type: 'result'; id: number; result: import('./detector.ts').BatchResult };
+  | { type: 'result'; id: number; result: import('./detector.ts').BatchResult; buffer?: ArrayBuffer };
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -28,6 +28,9 @@ rules.compiled.forEach((c, i) => {
 });
 const detector = createDetector(rules.compiled, pipelines, correlated);
 port.on('message', (req: WorkerRequest) => {
-  port.postMessage({ type: 'result', id: req.id, result: detector.processBatch(req.batch) } satisfies WorkerMessage);
+  const result = detector.processBatch(req.batch);
+  // A byte batch's buffer goes back to the main thread, which fills it again.
+  const buffer = req.batch.bytes?.buffer as ArrayBuffer | undefined;
+  port.postMessage({ type: 'result', id: req.id, result, buffer } satisfies WorkerMessage, buffer ? [buffer] : []);
 });
 port.postMessage({ type: 'ready', keys: rules.compiled.map((c) => ruleKey(c.rule)), problems: rules.problems, unconfigured: rules.unconfigured } satisfies WorkerMessage);

@@ -68,9 +68,13 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
   const starts = Int32Array.from(clauseStart);
   const lits = Int32Array.from(clauseLits);
 
-  // Trie with a growable dense transition table, then BFS to fill failure transitions (a DFA).
-  let capacity = 1024;
-  let delta = new Int32Array(capacity * K).fill(-1);
+  // Trie in a dense transition table sized exactly (one state per distinct literal prefix, plus
+  // the root: literals are lower-cased and each of their characters has its own class), then BFS
+  // to fill failure transitions (a DFA).
+  const prefixes = new Set<string>();
+  for (const lit of literalIds.keys()) for (let i = 1; i <= lit.length; i++) prefixes.add(lit.slice(0, i));
+  let delta = new Int32Array((prefixes.size + 1) * K).fill(-1);
+  prefixes.clear();
   let states = 1;
   const ownOutput: number[] = [-1];
   for (const [lit, id] of literalIds) {
@@ -79,12 +83,6 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
       const c = CLASS[lit.charCodeAt(i)];
       let t = delta[s * K + c];
       if (t < 0) {
-        if (states === capacity) {
-          capacity *= 2;
-          const grown = new Int32Array(capacity * K).fill(-1);
-          grown.set(delta);
-          delta = grown;
-        }
         t = states++;
         ownOutput.push(-1);
         delta[s * K + c] = t;
@@ -93,8 +91,8 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
     }
     ownOutput[s] = id;
   }
-  // A view, not a copy: a second table of this size would only raise the peak memory.
-  delta = delta.subarray(0, states * K);
+  // Literals given in upper case share states with their lower-case forms: fewer than counted.
+  if (states * K < delta.length) delta = delta.slice(0, states * K);
   const fail = new Int32Array(states);
   // Nearest state on the failure chain (itself excluded) that ends a literal; -1 if none.
   const dictLink = new Int32Array(states).fill(-1);
