@@ -92,9 +92,7 @@ function checkScalar(type: string, v: unknown): Verdict {
       if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return { ok: true, value: v, coerced: false };
       return { ok: false, reason: `${quote(v)} is not a date` };
     case 'ip':
-      // An IPv6 zone id ('fe80::1%eth0') is not part of the address; only then is there one to cut.
-      if (typeof v === 'string' && isIP(v.includes('%') ? v.replace(/%[\w.-]+$/, '') : v) !== 0)
-        return { ok: true, value: v, coerced: false };
+      if (typeof v === 'string' && isIpText(v)) return { ok: true, value: v, coerced: false };
       return { ok: false, reason: `${quote(v)} is not an IP address` };
     case 'geo_point':
       if (isPlainObject(v) && typeof v.lat === 'number' && typeof v.lon === 'number')
@@ -110,6 +108,11 @@ function checkScalar(type: string, v: unknown): Verdict {
       // A type this checker does not know: leave the value as the parser wrote it.
       return { ok: true, value: v, coerced: false };
   }
+}
+
+/** An IP address; an IPv6 zone id ('fe80::1%eth0') is not part of it, and only then is there one to cut. */
+function isIpText(v: string): boolean {
+  return isIP(v.includes('%') ? v.replace(/%[\w.-]+$/, '') : v) !== 0;
 }
 
 function describe(v: unknown): string {
@@ -174,9 +177,9 @@ function visit(run: CheckRun, obj: Record<string, unknown>, parent: FieldNode, f
     const node = run.child(parent, key);
     if (node.vendor) continue;
     if (value === undefined) continue;
+    // The common cases first: values that already have their field's type need nothing.
+    if (unchanged(node.kind, value)) continue;
     const type = node.type;
-    // The common case first: a text value in a text field needs nothing.
-    if (node.text && typeof value === 'string') continue;
     if (type === undefined || ((type === 'object' || type === 'nested') && isPlainObject(value))) {
       if (isPlainObject(value)) {
         visit(run, value, node, freeForm || type === 'object');
@@ -209,12 +212,17 @@ function visit(run: CheckRun, obj: Record<string, unknown>, parent: FieldNode, f
   }
 }
 
+/**
+ * The leaf types whose well-typed values the checker recognises before building a verdict: text
+ * (strings), number (finite numbers), ip and date (strings that are one); 'other' for the rest.
+ */
+type LeafKind = 'text' | 'number' | 'ip' | 'date' | 'other';
+
 /** One field name as the checker met it: its flat path, ECS type and the names met below it. */
 interface FieldNode {
   path: string;
   type: string | undefined;
-  /** A string type: string values pass unchanged. */
-  text: boolean;
+  kind: LeafKind;
   /** A top-level vendor namespace, left as it is. */
   vendor: boolean;
   children?: Map<string, FieldNode>;
@@ -222,8 +230,44 @@ interface FieldNode {
 
 const MAX_NODES = 100_000;
 
+function kindOf(type: string | undefined): LeafKind {
+  if (type === undefined) return 'other';
+  if (STRING_TYPES.has(type)) return 'text';
+  if (INTEGER_TYPES.has(type) || FLOAT_TYPES.has(type)) return 'number';
+  if (type === 'ip') return 'ip';
+  if (type === 'date') return 'date';
+  return 'other';
+}
+
 function newNode(path: string, type: string | undefined, vendor: boolean): FieldNode {
-  return { path, type, text: type !== undefined && STRING_TYPES.has(type), vendor };
+  return { path, type, kind: kindOf(type), vendor };
+}
+
+/** One value (not a list) that checkScalar would pass unchanged for this kind. */
+function scalarUnchanged(kind: LeafKind, v: unknown): boolean {
+  switch (kind) {
+    case 'text':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'ip':
+      return typeof v === 'string' && isIpText(v);
+    case 'date':
+      return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether checkValue would pass the value unchanged: a scalar of the field's type, or a list of
+ * them (nulls in a list are skipped and, when nothing is coerced, left in place).
+ */
+function unchanged(kind: LeafKind, value: unknown): boolean {
+  if (kind === 'other') return false;
+  if (!Array.isArray(value)) return scalarUnchanged(kind, value);
+  for (const item of value) if (item !== null && !scalarUnchanged(kind, item)) return false;
+  return true;
 }
 
 function isEmpty(obj: Record<string, unknown>): boolean {
