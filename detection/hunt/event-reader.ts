@@ -182,9 +182,27 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
       if (final) scanner.end(opts.onProblem);
       return;
     }
-    const b = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    // Only a line cut by the chunk boundary is joined (a small copy), never the whole chunk.
+    const b = chunk;
     let start = 0;
-    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, start)) {
+    if (rest.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0 && !final) {
+        rest = Buffer.concat([rest, chunk]);
+        return;
+      }
+      const cut = nl < 0 ? chunk.length : nl;
+      const joined = Buffer.concat([rest, chunk.subarray(0, cut)]);
+      rest = Buffer.alloc(0);
+      if (!blankBytes(joined, 0, joined.length)) {
+        add(joined, 0, joined.length);
+        if (starts.length >= batchSize) yield flushBytes();
+      }
+      if (nl < 0) return;
+      line++;
+      start = nl + 1;
+    }
+    for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
       if (!blankBytes(b, start, nl)) {
         add(b, start, nl);
         if (starts.length >= batchSize) yield flushBytes();
@@ -194,8 +212,7 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
     }
     if (final) {
       if (!blankBytes(b, start, b.length)) add(b, start, b.length);
-      rest = Buffer.alloc(0);
-    } else {
+    } else if (start < b.length) {
       rest = Buffer.from(b.subarray(start));
     }
   };

@@ -6,7 +6,7 @@ import { createMemoryBackend } from '../../core/queue/memory.ts';
 import { createCorrelator } from '../correlation/index.ts';
 import { bundledPipelineDir, createFieldResolver, loadPipelines, type Pipeline } from '../pipelines/index.ts';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
-import type { SigmaMeta, SigmaRule } from '../sigma/index.ts';
+import type { SigmaCorrelation, SigmaMeta, SigmaRule } from '../sigma/index.ts';
 import { type BatchResult, createDetector, type EventBatch } from './detector.ts';
 import { readEventBatches } from './event-reader.ts';
 import { compileRules, type HuntRules, loadRuleDocuments, type RuleDocuments, type RuleProblem, ruleKey } from './rules.ts';
@@ -77,38 +77,49 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   const pipelinePaths = opts.pipelinePaths ?? [bundledPipelineDir];
   const { pipelines, errors } = loadPipelines(pipelinePaths);
   if (errors.length > 0) throw errors[0];
-  const docs = opts.rules ?? loadRuleDocuments(opts.rulePaths);
-  const correlator = createCorrelator({
-    correlations: docs.correlations,
-    state: createMemoryBackend().state,
-    resolveField: createFieldResolver(pipelines),
-  });
-  // Rule metadata by match position. With workers, only they compile (memory); they report which
-  // rules they compiled and the main thread maps positions back to its parsed documents.
+  // Rule metadata by match position. With workers, only they load and compile the rules (memory);
+  // the first one sends the metadata and correlations, and the others must have compiled the same
+  // list.
   let meta: SigmaRule[];
+  let correlations: SigmaCorrelation[];
   let ruleProblems: RuleProblem[];
   let unconfigured: RuleProblem[];
   let pool: Pool;
+  let correlated: ReadonlySet<number> = new Set();
   const buffers: ArrayBuffer[] = [];
   if ((opts.workers ?? 0) > 1) {
-    const refs = [...new Set(docs.correlations.flatMap((c) => c.correlation.rules))];
-    const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, correlatedRefs: refs }, buffers);
-    const byKey = new Map(docs.rules.map((r) => [ruleKey(r), r]));
-    meta = started.keys.map((k) => {
-      const r = byKey.get(k);
-      if (!r) throw new VigilError(ErrorCode.INTERNAL, `hunt: a worker compiled a rule the main thread did not load (${k.replace('\u0000', '#')}): did the rule files change?`);
-      return r;
-    });
+    const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, describe: opts.rules === undefined }, buffers);
+    if (opts.rules) {
+      const byKey = new Map(opts.rules.rules.map((r) => [ruleKey(r), r]));
+      meta = started.keys.map((k) => {
+        const r = byKey.get(k);
+        if (!r) throw new VigilError(ErrorCode.INTERNAL, `hunt: a worker compiled a rule the main thread did not load (${k.replace('\u0000', '#')}): did the rule files change?`);
+        return r;
+      });
+      correlations = opts.rules.correlations;
+    } else {
+      meta = started.meta;
+      correlations = started.correlations;
+    }
     ruleProblems = started.problems;
     unconfigured = started.unconfigured;
     pool = started.pool;
   } else {
+    const docs = opts.rules ?? loadRuleDocuments(opts.rulePaths);
     const rules = isCompiled(docs) ? docs : compileRules(docs, pipelines);
     meta = rules.compiled.map((c) => c.rule);
+    correlations = docs.correlations;
     ruleProblems = rules.problems;
     unconfigured = rules.unconfigured;
-    pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (correlator.references(r) ? [i] : []))), buffers);
+    const refs = new Set(correlations.flatMap((c) => c.correlation.rules));
+    correlated = new Set(meta.flatMap((r, i) => ((r.id && refs.has(r.id)) || (r.name && refs.has(r.name)) ? [i] : [])));
+    pool = localPool(rules, pipelines, correlated, buffers);
   }
+  const correlator = createCorrelator({
+    correlations,
+    state: createMemoryBackend().state,
+    resolveField: createFieldResolver(pipelines),
+  });
   const suppressed = new Set<number>();
   meta.forEach((r, i) => {
     if (correlator.suppresses(r)) suppressed.add(i);
@@ -200,7 +211,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     matches,
     problems,
     ruleCount: meta.length,
-    correlationCount: docs.correlations.length,
+    correlationCount: correlations.length,
     ruleProblems,
     unconfigured,
     perRule,
@@ -223,7 +234,17 @@ function localPool(rules: HuntRules, pipelines: readonly Pipeline[], correlated:
   };
 }
 
-async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): Promise<{ pool: Pool; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }> {
+interface StartedPool {
+  pool: Pool;
+  keys: string[];
+  problems: RuleProblem[];
+  unconfigured: RuleProblem[];
+  /** From the first worker when `init.describe` (else empty). */
+  meta: SigmaRule[];
+  correlations: SigmaCorrelation[];
+}
+
+async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): Promise<StartedPool> {
   const waiting = new Map<number, { resolve: (r: BatchResult) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   const fail = (e: Error): void => {
@@ -234,11 +255,12 @@ async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): P
   const started = await Promise.all(
     Array.from(
       { length: n },
-      () =>
-        new Promise<{ worker: Worker; keys: string[]; problems: RuleProblem[]; unconfigured: RuleProblem[] }>((resolve, reject) => {
-          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      (_, i) =>
+        new Promise<{ worker: Worker; ready: Extract<WorkerMessage, { type: 'ready' }> }>((resolve, reject) => {
+          const workerData: WorkerInit = { ...init, describe: init.describe && i === 0 };
+          const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
           worker.on('message', (msg: WorkerMessage) => {
-            if (msg.type === 'ready') resolve({ worker, keys: msg.keys, problems: msg.problems, unconfigured: msg.unconfigured });
+            if (msg.type === 'ready') resolve({ worker, ready: msg });
             else {
               if (msg.buffer) buffers.push(msg.buffer);
               waiting.get(msg.id)?.resolve(msg.result);
@@ -253,8 +275,9 @@ async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): P
     ),
   );
   const workers = started.map((s) => s.worker);
-  const keys = started[0].keys;
-  if (started.some((s) => s.keys.length !== keys.length || s.keys.some((k, i) => k !== keys[i]))) {
+  const first = started[0].ready;
+  const keys = first.keys;
+  if (started.some(({ ready: r }) => r.keys.length !== keys.length || r.keys.some((k, i) => k !== keys[i]))) {
     await Promise.all(workers.map((w) => w.terminate()));
     throw new VigilError(ErrorCode.INTERNAL, 'hunt: worker threads compiled different rule sets: did the rule files change during start-up?');
   }
@@ -274,5 +297,5 @@ async function startPool(n: number, init: WorkerInit, buffers: ArrayBuffer[]): P
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
-  return { pool, keys, problems: started[0].problems, unconfigured: started[0].unconfigured };
+  return { pool, keys, problems: first.problems, unconfigured: first.unconfigured, meta: first.meta ?? [], correlations: first.correlations ?? [] };
 }

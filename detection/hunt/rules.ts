@@ -69,6 +69,14 @@ export function placeholderNames(rule: SigmaRule): string[] {
 
 const UUID_AT_START = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i;
 
+/**
+ * The rule as the coordinating thread of a worker hunt needs it: metadata and logsource (for
+ * alerts and correlation fields), with an empty detection, since only workers evaluate rules.
+ */
+export function withoutDetection(rule: SigmaRule): SigmaRule {
+  return { ...rule, detection: { searches: {}, condition: { kind: 'or', args: [] }, conditionText: [] } };
+}
+
 /** Identifies a rule across threads that loaded the same files. */
 export function ruleKey(rule: SigmaRule): string {
   return `${rule.source}\u0000${rule.documentIndex}`;

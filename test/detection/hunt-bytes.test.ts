@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, type EventBatch } from '../../detection/hunt/detector.ts';
-import { readEventBatches } from '../../detection/hunt/event-reader.ts';
+import { readEventBatches, readEventTexts } from '../../detection/hunt/event-reader.ts';
 import { KeyTable, topLevelMembers } from '../../detection/hunt/raw-json.ts';
 import { loadHuntRules } from '../../detection/hunt/rules.ts';
 import { compileRule } from '../../detection/matcher/index.ts';
@@ -213,10 +213,20 @@ describe('reading event files in batches', () => {
     expect(concat.problems[0]).toMatch(/^4: unexpected 'j' between events/);
   });
 
-  it('hands the same events to the hunt as the text reader', async () => {
+  it('hands the hunt the same events as the text reader, across read chunks', async () => {
     const file = fileURLToPath(new URL('../fixtures/mordor/events.ndjson.gz', import.meta.url));
     const { out } = await collect('copy.ndjson.gz', readFileSync(file), 100);
-    expect(out).toHaveLength(370);
-    expect(JSON.parse(out[369].text)).toBeTypeOf('object');
+    const texts: Array<{ index: number; line: number; text: string }> = [];
+    for await (const t of readEventTexts(file)) texts.push(t);
+    expect(texts).toHaveLength(370);
+    expect(out).toEqual(texts);
+    // Lines longer than a read chunk are joined whole.
+    const long = `{"a":"${'x'.repeat(600_000)}"}`;
+    const big = await collect('long.ndjson.gz', gzipSync(`${long}\n{"b":1}\n${long}`));
+    expect(big.out.map((e) => [e.index, e.line, e.text.length])).toEqual([
+      [0, 1, long.length],
+      [1, 2, 7],
+      [2, 3, long.length],
+    ]);
   });
 });
