@@ -97,10 +97,48 @@ function trim(clauses: string[][]): string[][] {
   return [...uniq.values()].sort((a, b) => score(a) - score(b)).slice(0, MAX_CLAUSES);
 }
 
+/**
+ * Text nearly every Windows, Linux or web event carries (path parts, registry roots, file types):
+ * a literal inside one of these rules out almost nothing, so clauses made of them are kept last.
+ */
+const COMMON = [
+  'c:\\windows\\system32\\',
+  'c:\\program files (x86)\\',
+  'hklm\\software\\microsoft\\windows\\currentversion\\',
+  'hkcu\\software\\classes\\',
+  'hklm\\system\\currentcontrolset\\services\\',
+  'syswow64',
+  'programdata',
+  'appdata\\local\\temp',
+  'appdata\\roaming',
+  'c:\\users\\',
+  '.exe',
+  '.dll',
+  'true',
+  'false',
+  'valid',
+  'microsoft-windows-',
+  'windowspowershell\\v1.0\\powershell.exe',
+  '/usr/bin/',
+  '/bin/bash',
+  'http://',
+  'https://',
+  'mozilla/5.0',
+];
+
+function isCommon(literal: string): boolean {
+  for (const c of COMMON) if (c.includes(literal)) return true;
+  return false;
+}
+
 function score(clause: readonly string[]): number {
   let min = Number.POSITIVE_INFINITY;
-  for (const x of clause) min = Math.min(min, x.length);
-  return clause.length * 100 - Math.min(min, 99);
+  let common = 0;
+  for (const x of clause) {
+    min = Math.min(min, x.length);
+    if (isCommon(x)) common = 10_000;
+  }
+  return common + clause.length * 100 - Math.min(min, 99);
 }
 
 /** AND: every side's clauses hold. */
