@@ -1,6 +1,6 @@
 // Format auto-detection for raw lines (`dataset=auto`): JSON by its keys, Windows XML, CEF/LEEF,
 // vendor signatures, then the syslog program name; plain key=value and bare syslog come last.
-import { isPlainObject, pathReader } from '../../core/ecs.ts';
+import { isPlainObject } from '../../core/ecs.ts';
 import { getParser } from './index.ts';
 import { datasetForChannel, fromXml, shapeOf } from './windows/shapes.ts';
 
@@ -25,13 +25,23 @@ export function syslogProgram(line: string): string | undefined {
   return b[2];
 }
 
+/**
+ * getPath(obj, `${parent}.${child}`) for a two-part path, without searching the object's keys for
+ * literal dotted ones (for two parts the only such key is the whole path, read first).
+ */
+function twoPartField(obj: Record<string, unknown>, parent: string, child: string, path: string): unknown {
+  const direct = obj[path];
+  if (direct !== undefined) return direct;
+  const inner = obj[parent];
+  return isPlainObject(inner) ? inner[child] : undefined;
+}
+
 function detectJson(obj: Record<string, unknown>): string {
   // Agent-shipped documents say which dataset they belong to.
-  const read = pathReader(obj);
-  for (const path of ['data_stream.dataset', 'event.dataset']) {
-    const named = read(path);
-    if (typeof named === 'string' && getParser(named)) return named;
-  }
+  const stream = twoPartField(obj, 'data_stream', 'dataset', 'data_stream.dataset');
+  if (typeof stream === 'string' && getParser(stream)) return stream;
+  const named = twoPartField(obj, 'event', 'dataset', 'event.dataset');
+  if (typeof named === 'string' && getParser(named)) return named;
   const shape = shapeOf(obj);
   if (shape) {
     const channel =

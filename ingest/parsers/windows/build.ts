@@ -96,10 +96,19 @@ function plainUtcIso(v: string): string | undefined {
     const ms = digits(v, 20, Math.min(3, len));
     millis = len === 1 ? ms * 100 : len === 2 ? ms * 10 : ms;
   }
-  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
   // A day past the month's end is left to the general parser (it rolls over; keep its answer).
-  if (d.getUTCDate() !== day) return undefined;
-  return d.toISOString();
+  if (day > daysInMonth(year, month)) return undefined;
+  // What new Date(Date.UTC(…)).toISOString() writes for these fields, without the Date.
+  const ms = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : String(millis);
+  return `${v.slice(0, 10)}T${v.slice(11, 19)}.${ms}Z`;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in a month of the proleptic Gregorian calendar (the one Date uses). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return MONTH_DAYS[month - 1];
 }
 
 /**

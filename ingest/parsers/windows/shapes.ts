@@ -52,7 +52,8 @@ function text(v: unknown): string | undefined {
 function num(v: unknown): number | undefined {
   const t = text(v);
   if (t === undefined || t.trim() === '') return undefined;
-  const n = /^0x[0-9a-f]+$/i.test(t) ? Number.parseInt(t, 16) : Number(t);
+  // Number() reads `0x…` too, with the value parseInt(…, 16) gives.
+  const n = Number(t);
   return Number.isFinite(n) ? n : undefined;
 }
 
