@@ -14,27 +14,36 @@ import {
   putPath,
   startWindowsEvent,
 } from './build.ts';
-import { parseWindowsEvent, type WindowsEvent } from './shapes.ts';
+import { newDataMap, parseWindowsEvent, type WindowsEvent } from './shapes.ts';
 
 export const POWERSHELL_CHANNEL = 'Windows PowerShell';
 export const POWERSHELL_OPERATIONAL_CHANNEL = 'Microsoft-Windows-PowerShell/Operational';
 
-/** `\tKey=Value` (classic) or `Key = Value` (4103 ContextInfo) lines → map. */
-export function parseContext(text: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!text) return out;
-  // Scanned by hand rather than split + regex per line (classic events repeat the context in
-  // Message and param2, so this ran a few dozen regexes an event). Same reading as
-  // /^\s*([A-Za-z][A-Za-z ]*?)\s*=\s?(.*)$/ on each `\r?\n`-separated line.
+/** Calls `fn` with each line of `text` as split(/\r?\n/) cuts them, without the regex or the array. */
+function forEachLine(text: string, fn: (line: string) => void): void {
   let start = 0;
   const n = text.length;
   while (start <= n) {
     let nl = text.indexOf('\n', start);
     if (nl < 0) nl = n;
     const end = nl > start && nl < n && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    contextLine(text.slice(start, end), out);
+    fn(text.slice(start, end));
     start = nl + 1;
   }
+}
+
+/**
+ * `\tKey=Value` (classic) or `Key = Value` (4103 ContextInfo) lines → map: a dictionary without
+ * prototype, as the event data (newDataMap). Names Object.prototype has (`toString=…`) are left
+ * out, as they always were (the first value of a name wins, and those names counted as present).
+ */
+export function parseContext(text: string | undefined): Record<string, string> {
+  const out = newDataMap();
+  if (!text) return out;
+  // Scanned by hand rather than split + regex per line (classic events repeat the context in
+  // Message and param2, so this ran a few dozen regexes an event). Same reading as
+  // /^\s*([A-Za-z][A-Za-z ]*?)\s*=\s?(.*)$/ on each `\r?\n`-separated line.
+  forEachLine(text, (line) => contextLine(line, out));
   return out;
 }
 
@@ -67,7 +76,7 @@ function contextLine(raw: string, out: Record<string, string>): void {
   let rest = eq + 1;
   if (rest < line.length && WHITESPACE.test(line[rest])) rest++;
   if (hasLineBreak(line, rest)) return;
-  if (!(key in out)) out[key] = line.slice(eq + 1).trim();
+  if (!(key in out) && !(key in Object.prototype)) out[key] = line.slice(eq + 1).trim();
 }
 
 interface Cat {
@@ -142,21 +151,24 @@ function applyContext(doc: EcsEvent, ctx: Record<string, string>): void {
   } else putDomainUser(doc, USER, get('UserId', 'User'));
 }
 
+const INVOCATION_LINE = /^\s*(\w+)\(([^)]*)\):\s*(.*)$/;
+const NAME_VALUE = /^name="(.*?)"; value="([\s\S]*)"$/;
+
 /** 4103 Payload / 800 details: `CommandInvocation(X): "X"` and `ParameterBinding(X): name="a"; value="b"`. */
 function invocationDetails(text: string | undefined): EcsEvent[] {
   if (!text) return [];
   const out: EcsEvent[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(\w+)\(([^)]*)\):\s*(.*)$/.exec(line);
-    if (!m) continue;
+  forEachLine(text, (line) => {
+    const m = INVOCATION_LINE.exec(line);
+    if (!m) return;
     const d: EcsEvent = { type: m[1], related_command: m[2] };
-    const nv = /^name="(.*?)"; value="([\s\S]*)"$/.exec(m[3]);
+    const nv = NAME_VALUE.exec(m[3]);
     if (nv) {
       d.name = nv[1];
       d.value = nv[2];
     } else d.value = m[3].replace(/^"|"$/g, '');
     out.push(d);
-  }
+  });
   return out;
 }
 
@@ -176,7 +188,7 @@ function mapPowershell(raw: RawRecord, ev: WindowsEvent, dataset: string): EcsEv
   if (dataset === 'windows.powershell') {
     // Classic events carry three unnamed strings; the context lines may also only exist in Message.
     const context = d.param3 && /\w=/.test(d.param3) && !/^\s*CommandInvocation/.test(d.param3) ? d.param3 : d.param2;
-    const ctx = { ...parseContext(ev.message), ...parseContext(context) };
+    const ctx = Object.assign(parseContext(ev.message), parseContext(context));
     applyContext(doc, ctx);
     if (id === '800') {
       const details = invocationDetails(d.param3 ?? ev.message);
