@@ -37,9 +37,14 @@ function cycle(sample: string[], n: number): string[] {
 interface NormaliseRun {
   input: string;
   dataset: string;
+  /** The whole input, timed from the first event (JIT warm-up included). */
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  /** The input after its first tenth: the same process, warm, on events it has not seen. */
+  warmEvents: number;
+  warmSeconds: number;
+  warmEventsPerSecond: number;
 }
 
 /**
@@ -55,8 +60,14 @@ function normalise(input: string, dataset: string, raws: string[]): NormaliseRun
   const bar = tty ? new SingleBar({ format: `  ${input.padEnd(22)} [{bar}] {percentage}% {value}/{total}` }) : undefined;
   bar?.start(raws.length, 0);
   let failed = 0;
+  // The first tenth warms the code paths up (V8 compiles hot functions after a few thousand
+  // calls); the rest is timed on its own as well, so both figures come from one pass over the
+  // input and no event is normalised twice.
+  const warmFrom = Math.floor(raws.length / 10);
+  let tWarm = 0n;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < raws.length; i++) {
+    if (i === warmFrom) tWarm = process.hrtime.bigint();
     const rec: RawRecord = { message: raws[i], receivedAt, source: 'bench' };
     const name = fixed ? fixed.dataset : router.resolve(rec);
     const parser = fixed ?? (name ? router.parser(name) : undefined);
@@ -66,11 +77,14 @@ function normalise(input: string, dataset: string, raws: string[]): NormaliseRun
     else failed++;
     if (bar && i % 5000 === 0) bar.update(i);
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const seconds = Number(t1 - t0) / 1e9;
+  const warmSeconds = Number(t1 - tWarm) / 1e9;
   bar?.update(raws.length);
   bar?.stop();
   if (failed) console.error(`  ${input}: ${failed} inputs failed to parse`);
-  return { input, dataset, events: raws.length, seconds, eventsPerSecond: raws.length / seconds };
+  const warmEvents = raws.length - warmFrom;
+  return { input, dataset, events: raws.length, seconds, eventsPerSecond: raws.length / seconds, warmEvents, warmSeconds, warmEventsPerSecond: warmEvents / warmSeconds };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -158,7 +172,7 @@ function chart(rows: Array<{ label: string; value: number; target: number }>): s
     return `<text x="10" y="${y + 19}" font-size="13">${r.label}</text><rect x="190" y="${y}" width="${x(r.value) - 190}" height="${barH}" fill="#3b82f6"/><line x1="${x(r.target)}" x2="${x(r.target)}" y1="${y - 4}" y2="${y + barH + 4}" stroke="#dc2626" stroke-width="2"/><text x="${x(r.value) + 6}" y="${y + 19}" font-size="12">${Math.round(r.value).toLocaleString('en')}</text>`;
   });
   const h = 60 + rows.length * (barH + 14);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img"><title>Vigil ingest throughput, events per second, against the targets</title><text x="10" y="22" font-size="15" font-weight="bold">Vigil ingest, events/s (red line: target)</text>${parts.join('')}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img"><title>Vigil ingest throughput, events per second, against the targets</title><text x="10" y="22" font-size="15" font-weight="bold">Vigil ingest, events/s (normalisation: after the first tenth of the input; red line: target)</text>${parts.join('')}</svg>\n`;
 }
 
 async function main(): Promise<void> {
@@ -180,8 +194,11 @@ async function main(): Promise<void> {
   ];
   const e2e = await endToEnd(auth);
 
-  console.log('\nNormalisation (one core: parse + ECS type check)');
-  for (const r of runs) console.log(`  ${r.input.padEnd(24)} ${Math.round(r.eventsPerSecond).toLocaleString('en').padStart(10)} events/s`);
+  console.log('\nNormalisation (one core: parse + ECS type check)   whole input    after the first tenth');
+  for (const r of runs)
+    console.log(
+      `  ${r.input.padEnd(24)} ${Math.round(r.eventsPerSecond).toLocaleString('en').padStart(10)} events/s  ${Math.round(r.warmEventsPerSecond).toLocaleString('en').padStart(10)} events/s`,
+    );
   console.log('\nEnd to end: HTTP POST /api/v1/ingest/raw → parse → ECS → SQLite, 202 after commit');
   console.log(`  ${Math.round(e2e.eventsPerSecond).toLocaleString('en')} events/s, ack latency p50 ${e2e.ackP50Ms.toFixed(1)} ms, p99 ${e2e.ackP99Ms.toFixed(1)} ms (batches of ${e2e.batchSize}, ${e2e.concurrency} concurrent)`);
 
@@ -193,7 +210,7 @@ async function main(): Promise<void> {
   writeFileSync(
     join(out, 'ingest.svg'),
     chart([
-      ...runs.map((r) => ({ label: r.input, value: r.eventsPerSecond, target: 50_000 })),
+      ...runs.map((r) => ({ label: r.input, value: r.warmEventsPerSecond, target: 50_000 })),
       { label: 'HTTP → SQLite (e2e)', value: e2e.eventsPerSecond, target: 20_000 },
     ]),
   );
