@@ -76,7 +76,7 @@ interface Plan {
 const MAX_MEMBERS = 1024;
 /** Routes remembered by the raw text of their routing members; cleared when full. */
 const ROUTE_CACHE_LIMIT = 50_000;
-/** Routing members longer than this in all (a whole nested `event` object, say) are not cached. */
+/** Routing members longer than this in all (a whole nested `winlog` object, say): the event takes the plain path. */
 const ROUTE_KEY_LIMIT = 512;
 
 /** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
@@ -268,9 +268,14 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
           }
         }
         lastMembers = n;
-        const cacheable = factBytes <= ROUTE_KEY_LIMIT;
+        // Routing that reads large members (a Winlogbeat `winlog` object, evtx_dump's `Event`)
+        // would parse most of the event only to parse it again for the rules: parse it once.
+        if (factBytes > ROUTE_KEY_LIMIT) {
+          plain(i, buf.toString('utf8', s, e));
+          continue;
+        }
         let route: EventRoute | undefined;
-        const known = cacheable ? routeCache.get(hash) : undefined;
+        const known = routeCache.get(hash);
         if (known !== undefined && sameFacts(known, facts)) route = known.route;
         if (route === undefined) {
           const routing: Record<string, unknown> = {};
@@ -284,17 +289,15 @@ export function createDetector(compiled: readonly CompiledRule[], pipelines: rea
             continue;
           }
           route = router.route(routing);
-          if (cacheable) {
-            if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.clear();
-            const factIds = new Int32Array(facts);
-            const values: Uint8Array[] = [];
-            for (let f = 0; f < facts; f++) {
-              const m = factMembers[f];
-              factIds[f] = ids[m];
-              values.push(bytes.slice(members[m * 4 + 2], members[m * 4 + 3]));
-            }
-            routeCache.set(hash, { ids: factIds, values, route });
+          if (routeCache.size >= ROUTE_CACHE_LIMIT) routeCache.clear();
+          const factIds = new Int32Array(facts);
+          const values: Uint8Array[] = [];
+          for (let f = 0; f < facts; f++) {
+            const m = factMembers[f];
+            factIds[f] = ids[m];
+            values.push(bytes.slice(members[m * 4 + 2], members[m * 4 + 3]));
           }
+          routeCache.set(hash, { ids: factIds, values, route });
         }
         const plan = planFor(route);
         const { positions, fields } = plan;

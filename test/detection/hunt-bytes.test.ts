@@ -85,6 +85,8 @@ describe('the byte path against the plain path', () => {
     // Dotted ECS keys at the top level and the ECS nested shape (Winlogbeat).
     { 'winlog.channel': sysmon.Channel, 'event.code': '1', 'process.executable': 'C:\\x\\EVIL.EXE', 'process.command_line': 'a Secret b' },
     { winlog: { channel: sysmon.Channel, event_id: 1 }, event: { code: '1' }, process: { executable: 'C:\\x\\evil.exe', command_line: 'secret' } },
+    // Winlogbeat with its event data inside a large `winlog` object (routing reads it: parsed once, whole).
+    { winlog: { channel: sysmon.Channel, event_id: 1, event_data: { Image: 'C:\\x\\evil.exe', CommandLine: `secret ${'x'.repeat(600)}` } } },
     // evtx_dump shape.
     { Event: { System: { Channel: sysmon.Channel, EventID: 13, Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon' } } }, EventData: { TargetObject: 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\x' } } },
     // Keyword rule: the literal anywhere, even in a field no field rule reads.
