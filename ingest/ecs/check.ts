@@ -253,10 +253,35 @@ function scalarUnchanged(kind: LeafKind, v: unknown): boolean {
     case 'ip':
       return typeof v === 'string' && isIpText(v);
     case 'date':
-      return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+      return typeof v === 'string' && (isPlainIsoUtc(v) || !Number.isNaN(Date.parse(v)));
     default:
       return false;
   }
+}
+
+/** Two ASCII digits of `v` at `at` as a number, or -1. */
+function two(v: string, at: number): number {
+  const a = v.charCodeAt(at) - 48;
+  const b = v.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` with fields in range (the form the parsers write): a text Date.parse
+ * accepts, recognised without it. False only means "not this form"; Date.parse decides the rest.
+ */
+function isPlainIsoUtc(v: string): boolean {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 /* Z */) return false;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 /* T */) return false;
+  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 46) return false;
+  const c = v.charCodeAt(22) - 48;
+  if (two(v, 0) < 0 || two(v, 2) < 0 || two(v, 20) < 0 || c < 0 || c > 9) return false;
+  const month = two(v, 5);
+  const day = two(v, 8);
+  const hour = two(v, 11);
+  const minute = two(v, 14);
+  const second = two(v, 17);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
 }
 
 /**
