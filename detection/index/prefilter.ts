@@ -71,10 +71,17 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
   // Trie in a dense transition table sized exactly (one state per distinct literal prefix, plus
   // the root: literals are lower-cased and each of their characters has its own class), then BFS
   // to fill failure transitions (a DFA).
-  const prefixes = new Set<string>();
-  for (const lit of literalIds.keys()) for (let i = 1; i <= lit.length; i++) prefixes.add(lit.slice(0, i));
-  let delta = new Int32Array((prefixes.size + 1) * K).fill(-1);
-  prefixes.clear();
+  // Distinct prefixes, counted on the sorted literals: each adds what it does not share with the one before.
+  const sorted = [...literalIds.keys()].sort();
+  let prefixCount = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const lit = sorted[i];
+    const prev = i > 0 ? sorted[i - 1] : '';
+    let common = 0;
+    while (common < lit.length && common < prev.length && lit.charCodeAt(common) === prev.charCodeAt(common)) common++;
+    prefixCount += lit.length - common;
+  }
+  let delta = new Int32Array((prefixCount + 1) * K).fill(-1);
   let states = 1;
   const ownOutput: number[] = [-1];
   for (const [lit, id] of literalIds) {
