@@ -74,12 +74,16 @@ interface Plan {
 
 /** Most top-level members a byte-path event may have; a larger object takes the plain path. */
 const MAX_MEMBERS = 1024;
-/** Routes remembered by the raw text of their routing members; cleared when full. */
+/** Routes remembered by a hash of their routing members' bytes; cleared when full. */
 const ROUTE_CACHE_LIMIT = 50_000;
 /** Routing members longer than this in all (a whole nested `winlog` object, say): the event takes the plain path. */
 const ROUTE_KEY_LIMIT = 512;
 
-/** `correlated`: positions of rules whose matches feed correlations (their events are returned). */
+/**
+ * `correlated`: positions of rules whose matches feed correlations (their events are returned).
+ * The rules must have been compiled with the field mapping of these `pipelines` (as `loadHuntRules`
+ * does): the byte path reads only the members that mapping lets a rule read.
+ */
 export function createDetector(compiled: readonly CompiledRule[], pipelines: readonly Pipeline[], correlated: ReadonlySet<number>): Detector {
   const router = createRouter(pipelines);
   const index = createRuleIndex(compiled);
