@@ -261,18 +261,8 @@ export function mapSysmon(raw: RawRecord, ev: WindowsEvent, dataset = DATASET): 
   if (id === '3') {
     const proto = data.take('Protocol');
     if (proto) objectAt(doc, 'network').transport = proto.toLowerCase();
-    const sourceIp = data.take('SourceIp');
-    if (sourceIp !== undefined) objectAt(doc, 'source').ip = sourceIp;
-    const sourcePort = toNumber(data.take('SourcePort'));
-    if (sourcePort !== undefined) objectAt(doc, 'source').port = sourcePort;
-    const sourceDomain = data.take('SourceHostname');
-    if (sourceDomain !== undefined) objectAt(doc, 'source').domain = sourceDomain;
-    const destinationIp = data.take('DestinationIp');
-    if (destinationIp !== undefined) objectAt(doc, 'destination').ip = destinationIp;
-    const destinationPort = toNumber(data.take('DestinationPort'));
-    if (destinationPort !== undefined) objectAt(doc, 'destination').port = destinationPort;
-    const destinationDomain = data.take('DestinationHostname');
-    if (destinationDomain !== undefined) objectAt(doc, 'destination').domain = destinationDomain;
+    putEndpoint(doc, 'source', data.take('SourceIp'), toNumber(data.take('SourcePort')), data.take('SourceHostname'));
+    putEndpoint(doc, 'destination', data.take('DestinationIp'), toNumber(data.take('DestinationPort')), data.take('DestinationHostname'));
     const initiated = data.take('Initiated');
     if (initiated) objectAt(doc, 'network').direction = initiated === 'true' ? 'egress' : 'ingress';
     const v6 = data.take('SourceIsIpv6');
@@ -316,3 +306,10 @@ export function parseSysmon(raw: RawRecord): ParseResult {
 }
 
 export const sysmonParser: Parser = { dataset: DATASET, parse: parseSysmon };
+
+/** One side of a Sysmon network connection: ip, port and host name, each only when present. */
+function putEndpoint(doc: EcsEvent, side: 'source' | 'destination', ip: string | undefined, port: number | undefined, domain: string | undefined): void {
+  if (ip !== undefined) objectAt(doc, side).ip = ip;
+  if (port !== undefined) objectAt(doc, side).port = port;
+  if (domain !== undefined) objectAt(doc, side).domain = domain;
+}
