@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { createMemoryBackend } from '../../core/queue/memory.ts';
-import { createCorrelator } from '../correlation/index.ts';
+import { type Correlator, createCorrelator } from '../correlation/index.ts';
 import { bundledPipelineDir, createFieldResolver, loadPipelines, type Pipeline } from '../pipelines/index.ts';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import type { SigmaCorrelation, SigmaMeta, SigmaRule } from '../sigma/index.ts';
@@ -82,10 +82,10 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
   // list.
   let meta: SigmaRule[];
   let correlations: SigmaCorrelation[];
+  let correlator: Correlator;
   let ruleProblems: RuleProblem[];
   let unconfigured: RuleProblem[];
   let pool: Pool;
-  let correlated: ReadonlySet<number> = new Set();
   const buffers: ArrayBuffer[] = [];
   if ((opts.workers ?? 0) > 1) {
     const started = await startPool(opts.workers!, { rulePaths: opts.rulePaths, pipelinePaths, describe: opts.rules === undefined }, buffers);
@@ -101,6 +101,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
       meta = started.meta;
       correlations = started.correlations;
     }
+    correlator = correlatorOver(correlations, pipelines);
     ruleProblems = started.problems;
     unconfigured = started.unconfigured;
     pool = started.pool;
@@ -111,15 +112,10 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     correlations = docs.correlations;
     ruleProblems = rules.problems;
     unconfigured = rules.unconfigured;
-    const refs = new Set(correlations.flatMap((c) => c.correlation.rules));
-    correlated = new Set(meta.flatMap((r, i) => ((r.id && refs.has(r.id)) || (r.name && refs.has(r.name)) ? [i] : [])));
-    pool = localPool(rules, pipelines, correlated, buffers);
+    const c = correlatorOver(correlations, pipelines);
+    correlator = c;
+    pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (c.references(r) ? [i] : []))), buffers);
   }
-  const correlator = createCorrelator({
-    correlations,
-    state: createMemoryBackend().state,
-    resolveField: createFieldResolver(pipelines),
-  });
   const suppressed = new Set<number>();
   meta.forEach((r, i) => {
     if (correlator.suppresses(r)) suppressed.add(i);
@@ -216,6 +212,11 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     unconfigured,
     perRule,
   };
+}
+
+/** Hunt correlations keep their windows in memory, reading fields with the rules' field mapping. */
+function correlatorOver(correlations: SigmaCorrelation[], pipelines: readonly Pipeline[]): Correlator {
+  return createCorrelator({ correlations, state: createMemoryBackend().state, resolveField: createFieldResolver(pipelines) });
 }
 
 function isCompiled(d: HuntRules | RuleDocuments): d is HuntRules {

@@ -202,6 +202,10 @@ describe('vigil hunt', () => {
     // 10.0.0.66 fails 4 times within 5 minutes (fires on its 3rd); 10.0.0.77 fails 3 times (fires on its 3rd).
     expect(corr.map((l) => l.event_index)).toEqual([2, 6]);
     expect(lines.filter((l) => l.rule_title === 'Failed Logon')).toHaveLength(7);
+    // With workers the main thread takes the rules and correlations from the first worker.
+    const multi = await vigil(['hunt', '--rules', 'corr', '--events', 'brute.ndjson', '--json', '--workers', '2'], dir);
+    expect(multi.code).toBe(0);
+    expect(multi.stdout).toBe(r.stdout);
   });
 
   it('reports a line that is not JSON with its file and line, and goes on', async () => {
