@@ -12,10 +12,12 @@ function isSpace(c: number): boolean {
 
 /** Index just past the string whose opening quote is at `i`, or -1 when it does not end before `end`. */
 function skipString(b: Uint8Array, i: number, end: number): number {
-  for (i++; i < end; i++) {
-    const c = b[i];
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) i++;
+  // The next quote is found by the engine's own search; it ends the string unless an odd run of
+  // backslashes escapes it.
+  for (let q = b.indexOf(QUOTE, i + 1); q >= 0 && q < end; q = b.indexOf(QUOTE, q + 1)) {
+    let slashes = 0;
+    for (let j = q - 1; j > i && b[j] === BACKSLASH; j--) slashes++;
+    if ((slashes & 1) === 0) return q + 1;
   }
   return -1;
 }

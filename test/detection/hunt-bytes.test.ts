@@ -51,6 +51,11 @@ describe('reading top-level members from bytes', () => {
     ]);
     expect(members('{}')).toEqual([]);
     expect(members('{"k\\u0041":"v"}')).toEqual([['k\\u0041', '"v"']]);
+    // An even run of backslashes before a quote does not escape it; an odd one does.
+    expect(members('{"p":"C:\\\\","q":"a\\\\\\"b"}')).toEqual([
+      ['p', '"C:\\\\"'],
+      ['q', '"a\\\\\\"b"'],
+    ]);
   });
 
   it('gives up (so the caller parses) on anything that is not one well-formed object', () => {
