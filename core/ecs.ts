@@ -64,6 +64,18 @@ function dottedKeyLookup(obj: Record<string, unknown>, path: string, parts: read
 }
 
 /**
+ * getPath(doc, `${parent}.${child}`) for a two-part path, without getPath's search of every key for
+ * literal dotted ones when `doc[parent]` is missing (for two parts the only such key is the whole
+ * path, read first). `path` is that joined path, passed in so the hot callers build no string.
+ */
+export function getPath2(doc: Record<string, unknown>, parent: string, child: string, path: string): unknown {
+  const direct = doc[path];
+  if (direct !== undefined) return direct;
+  const inner = doc[parent];
+  return isPlainObject(inner) ? inner[child] : undefined;
+}
+
+/**
  * Reads fields of one document with getPath's answers, for code that reads many of them at once
  * (related.*). getPath searches an object's keys for literal dotted ones on every miss; here each
  * object is searched at most once per reader, and an object without dotted keys (the usual case)

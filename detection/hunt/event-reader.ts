@@ -56,15 +56,6 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
   let line = 1;
   let index = 0;
   const scanner = new JsonValueScanner();
-  const decide = (final: boolean): 'ndjson' | 'scan' | undefined => {
-    const first = buf.trimStart()[0];
-    if (first === undefined) return undefined;
-    const nl = buf.indexOf('\n');
-    if (first === '{' && nl < 0 && !final) return undefined;
-    // One complete object on the first line means NDJSON; anything else (an array, pretty-printed
-    // objects) goes through the brace scanner.
-    return first === '{' && isJsonObject(nl < 0 ? buf : buf.slice(0, nl)) ? 'ndjson' : 'scan';
-  };
   const drain = function* (final: boolean): Generator<EventText> {
     if (mode === 'ndjson') {
       let start = 0;
@@ -85,10 +76,10 @@ export async function* readEventTexts(file: string, opts: ReadOptions = {}): Asy
     buf += chunk;
     // Compressed bytes consumed so far (a 'data' listener would steal chunks from this iterator).
     opts.onBytes?.(raw.bytesRead);
-    mode ??= decide(false);
+    mode ??= readingMode(buf, false);
     yield* drain(false);
   }
-  mode ??= decide(true);
+  mode ??= readingMode(buf, true);
   yield* drain(true);
 }
 
@@ -162,14 +153,6 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
     textLines = [];
     return batch;
   };
-  const decide = (b: Buffer, final: boolean): 'ndjson' | 'scan' | undefined => {
-    let i = 0;
-    while (i < b.length && (b[i] === 32 || b[i] === 9 || b[i] === 10 || b[i] === 13)) i++;
-    if (i === b.length) return final ? 'scan' : undefined;
-    const nl = b.indexOf(10, i);
-    if (b[i] === 123 && nl < 0 && !final) return undefined;
-    return b[i] === 123 && isJsonObject(b.toString('utf8', 0, nl < 0 ? b.length : nl)) ? 'ndjson' : 'scan';
-  };
   const take = function* (chunk: Buffer, final: boolean): Generator<EventBatch> {
     if (mode === 'scan') {
       const text = final ? decoder.end() : decoder.write(chunk);
@@ -183,7 +166,6 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
       return;
     }
     // Only a line cut by the chunk boundary is joined (a small copy), never the whole chunk.
-    const b = chunk;
     let start = 0;
     if (rest.length > 0) {
       const nl = chunk.indexOf(10);
@@ -202,18 +184,18 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
       line++;
       start = nl + 1;
     }
-    for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
-      if (!blankBytes(b, start, nl)) {
-        add(b, start, nl);
+    for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (!blankBytes(chunk, start, nl)) {
+        add(chunk, start, nl);
         if (starts.length >= batchSize) yield flushBytes();
       }
       start = nl + 1;
       line++;
     }
     if (final) {
-      if (!blankBytes(b, start, b.length)) add(b, start, b.length);
-    } else if (start < b.length) {
-      rest = Buffer.from(b.subarray(start));
+      if (!blankBytes(chunk, start, chunk.length)) add(chunk, start, chunk.length);
+    } else if (start < chunk.length) {
+      rest = Buffer.from(chunk.subarray(start));
     }
   };
   let head: Buffer[] = [];
@@ -222,7 +204,7 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
     if (mode === undefined) {
       head.push(chunk);
       const all = Buffer.concat(head);
-      mode = decide(all, false);
+      mode = readingMode(all.toString('utf8'), false);
       if (mode === undefined) {
         head = [all];
         continue;
@@ -234,8 +216,10 @@ export async function* readEventBatches(file: string, opts: BatchOptions = {}): 
     }
   }
   if (mode === undefined) {
-    mode = decide(Buffer.concat(head), true);
-    yield* take(Buffer.concat(head), false);
+    // A file with no line end, or only blanks (then nothing is read).
+    const all = Buffer.concat(head);
+    mode = readingMode(all.toString('utf8'), true);
+    yield* take(all, false);
   }
   yield* take(Buffer.alloc(0), true);
   if (starts.length > 0) yield flushBytes();
@@ -315,6 +299,19 @@ class JsonValueScanner {
 function blank(buf: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (buf.charCodeAt(i) > 32) return false;
   return true;
+}
+
+/**
+ * How a file reads, from its start: one complete object on the first line means NDJSON; anything
+ * else (an array, pretty-printed objects) goes through the brace scanner. Undefined until the first
+ * line is whole (or the file ends) and for a blank file.
+ */
+function readingMode(head: string, final: boolean): 'ndjson' | 'scan' | undefined {
+  const first = head.trimStart()[0];
+  if (first === undefined) return undefined;
+  const nl = head.indexOf('\n');
+  if (first === '{' && nl < 0 && !final) return undefined;
+  return first === '{' && isJsonObject(nl < 0 ? head : head.slice(0, nl)) ? 'ndjson' : 'scan';
 }
 
 function isJsonObject(text: string): boolean {

@@ -2,14 +2,13 @@
 // in worker threads. Matches stream out in file order; correlation hits follow once every file is read.
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { createMemoryBackend } from '../../core/queue/memory.ts';
-import { type Correlator, createCorrelator } from '../correlation/index.ts';
-import { bundledPipelineDir, createFieldResolver, loadPipelines, type Pipeline } from '../pipelines/index.ts';
+import type { Correlator } from '../correlation/index.ts';
+import { bundledPipelineDir, loadPipelines, type Pipeline } from '../pipelines/index.ts';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
 import type { SigmaCorrelation, SigmaMeta, SigmaRule } from '../sigma/index.ts';
 import { type BatchResult, createDetector, type EventBatch } from './detector.ts';
 import { readEventBatches } from './event-reader.ts';
-import { compileRules, type HuntRules, loadRuleDocuments, type RuleDocuments, type RuleProblem, ruleKey } from './rules.ts';
+import { compileRules, type HuntRules, huntCorrelator, loadRuleDocuments, type RuleDocuments, type RuleProblem, ruleKey } from './rules.ts';
 import type { WorkerInit, WorkerMessage, WorkerRequest } from './worker.ts';
 
 export interface HuntMatch {
@@ -101,7 +100,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
       meta = started.meta;
       correlations = started.correlations;
     }
-    correlator = correlatorOver(correlations, pipelines);
+    correlator = huntCorrelator(correlations, pipelines);
     ruleProblems = started.problems;
     unconfigured = started.unconfigured;
     pool = started.pool;
@@ -112,7 +111,7 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     correlations = docs.correlations;
     ruleProblems = rules.problems;
     unconfigured = rules.unconfigured;
-    const c = correlatorOver(correlations, pipelines);
+    const c = huntCorrelator(correlations, pipelines);
     correlator = c;
     pool = localPool(rules, pipelines, new Set(meta.flatMap((r, i) => (c.references(r) ? [i] : []))), buffers);
   }
@@ -212,11 +211,6 @@ export async function runHunt(opts: HuntOptions): Promise<HuntSummary> {
     unconfigured,
     perRule,
   };
-}
-
-/** Hunt correlations keep their windows in memory, reading fields with the rules' field mapping. */
-function correlatorOver(correlations: SigmaCorrelation[], pipelines: readonly Pipeline[]): Correlator {
-  return createCorrelator({ correlations, state: createMemoryBackend().state, resolveField: createFieldResolver(pipelines) });
 }
 
 function isCompiled(d: HuntRules | RuleDocuments): d is HuntRules {

@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, VigilError } from '../../core/errors.ts';
+import { createMemoryBackend } from '../../core/queue/memory.ts';
+import { type Correlator, createCorrelator } from '../correlation/index.ts';
 import { type CompiledRule, compileRule } from '../matcher/index.ts';
 import { createFieldResolver, type Pipeline, placeholderValues } from '../pipelines/index.ts';
 import {
@@ -75,6 +77,11 @@ const UUID_AT_START = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  */
 export function withoutDetection(rule: SigmaRule): SigmaRule {
   return { ...rule, detection: { searches: {}, condition: { kind: 'or', args: [] }, conditionText: [] } };
+}
+
+/** Hunt correlations keep their windows in memory and read fields with the rules' field mapping. */
+export function huntCorrelator(correlations: SigmaCorrelation[], pipelines: readonly Pipeline[]): Correlator {
+  return createCorrelator({ correlations, state: createMemoryBackend().state, resolveField: createFieldResolver(pipelines) });
 }
 
 /** Identifies a rule across threads that loaded the same files. */

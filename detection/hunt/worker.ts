@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadPipelines } from '../pipelines/index.ts';
 import { createDetector, type EventBatch } from './detector.ts';
 import type { SigmaCorrelation, SigmaRule } from '../sigma/index.ts';
-import { loadHuntRules, type RuleProblem, ruleKey, withoutDetection } from './rules.ts';
+import { huntCorrelator, loadHuntRules, type RuleProblem, ruleKey, withoutDetection } from './rules.ts';
 
 export interface WorkerInit {
   rulePaths: string[];
@@ -32,12 +32,9 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const { pipelines } = loadPipelines(init.pipelinePaths);
 const rules = loadHuntRules(init.rulePaths, pipelines);
-// Ids and names correlations reference: matches of those rules return their event.
-const refs = new Set(rules.correlations.flatMap((c) => c.correlation.rules));
-const correlated = new Set<number>();
-rules.compiled.forEach((c, i) => {
-  if ((c.rule.id && refs.has(c.rule.id)) || (c.rule.name && refs.has(c.rule.name))) correlated.add(i);
-});
+// Matches of rules that correlations reference return their event.
+const correlator = huntCorrelator(rules.correlations, pipelines);
+const correlated = new Set(rules.compiled.flatMap((c, i) => (correlator.references(c.rule) ? [i] : [])));
 const detector = createDetector(rules.compiled, pipelines, correlated);
 port.on('message', (req: WorkerRequest) => {
   const result = detector.processBatch(req.batch);

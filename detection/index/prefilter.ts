@@ -155,11 +155,7 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
     const cls = CLASS;
     const n = end - start;
     if (n < 256) {
-      let a = 0;
-      for (let i = start; i < end; i++) {
-        a = table[a + cls[bytes[i]]];
-        if (a < 0) hitBytes((a = ~a));
-      }
+      run(bytes, start, end, 0);
       return;
     }
     // Four walks over four quarters; each walk but the last runs on past its quarter by the
@@ -184,18 +180,18 @@ export function createLiteralPrefilter(rules: readonly SigmaRule[], literalsOf: 
         if (d < 0) hitBytes((d = ~d));
       }
     }
-    a = run(bytes, s1, Math.min(end, s1 + overlap), a);
-    b = run(bytes, s2, Math.min(end, s2 + overlap), b);
-    c = run(bytes, s3, Math.min(end, s3 + overlap), c);
+    run(bytes, s1, Math.min(end, s1 + overlap), a);
+    run(bytes, s2, Math.min(end, s2 + overlap), b);
+    run(bytes, s3, Math.min(end, s3 + overlap), c);
     run(bytes, s3 + q, end, d);
   };
-  const run = (bytes: Uint8Array, from: number, to: number, st: number): number => {
+  /** One walk over bytes[from, to) from state offset `st`. */
+  const run = (bytes: Uint8Array, from: number, to: number, st: number): void => {
     const table = transitions;
     for (let i = from; i < to; i++) {
       st = table[st + CLASS[bytes[i]]];
       if (st < 0) hitBytes((st = ~st));
     }
-    return st;
   };
 
   return {

@@ -1,6 +1,6 @@
 // Format auto-detection for raw lines (`dataset=auto`): JSON by its keys, Windows XML, CEF/LEEF,
 // vendor signatures, then the syslog program name; plain key=value and bare syslog come last.
-import { isPlainObject } from '../../core/ecs.ts';
+import { getPath2, isPlainObject } from '../../core/ecs.ts';
 import { getParser } from './index.ts';
 import { datasetForChannel, fromXml, shapeOf } from './windows/shapes.ts';
 
@@ -25,22 +25,11 @@ export function syslogProgram(line: string): string | undefined {
   return b[2];
 }
 
-/**
- * getPath(obj, `${parent}.${child}`) for a two-part path, without searching the object's keys for
- * literal dotted ones (for two parts the only such key is the whole path, read first).
- */
-function twoPartField(obj: Record<string, unknown>, parent: string, child: string, path: string): unknown {
-  const direct = obj[path];
-  if (direct !== undefined) return direct;
-  const inner = obj[parent];
-  return isPlainObject(inner) ? inner[child] : undefined;
-}
-
 function detectJson(obj: Record<string, unknown>): string {
   // Agent-shipped documents say which dataset they belong to.
-  const stream = twoPartField(obj, 'data_stream', 'dataset', 'data_stream.dataset');
+  const stream = getPath2(obj, 'data_stream', 'dataset', 'data_stream.dataset');
   if (typeof stream === 'string' && getParser(stream)) return stream;
-  const named = twoPartField(obj, 'event', 'dataset', 'event.dataset');
+  const named = getPath2(obj, 'event', 'dataset', 'event.dataset');
   if (typeof named === 'string' && getParser(named)) return named;
   const shape = shapeOf(obj);
   if (shape) {

@@ -1,7 +1,7 @@
 // Reads one Windows event in any of the shapes it travels in — Winlogbeat/Elastic Agent (`winlog.*`),
 // Winlogbeat 6 (`event_data`, `log_name`), evtx_dump JSON (`Event.System`/`Event.EventData`), NXLog's
 // flat JSON (`Channel`, `EventID`, data at top level) and the raw XML — into one neutral record.
-import { type EcsEvent, getPath, isPlainObject } from '../../../core/ecs.ts';
+import { type EcsEvent, getPath, getPath2, isPlainObject } from '../../../core/ecs.ts';
 import { parseFailure } from '../event-build.ts';
 import type { ParseResult, RawRecord } from '../types.ts';
 
@@ -93,19 +93,6 @@ function dataMap(v: unknown, out: Record<string, string>): Record<string, string
   return out;
 }
 
-/**
- * getPath(obj, `${parent}.${child}`) for a two-part path: the literal dotted key first, then the
- * child of the parent object. For two parts that is all getPath can find, but it looks for the
- * rest of the path under dotted keys by walking every key of `obj` whenever `obj[parent]` is
- * missing (Winlogbeat 6 documents mostly have no `user`, and their keys are the event data).
- */
-function field2(obj: Record<string, unknown>, parent: string, child: string, path: string): unknown {
-  const direct = obj[path];
-  if (direct !== undefined) return direct;
-  const inner = obj[parent];
-  return isPlainObject(inner) ? inner[child] : undefined;
-}
-
 function fromWinlog(doc: EcsEvent): WindowsEvent {
   const w = (doc.winlog ?? {}) as Record<string, unknown>;
   const ev: WindowsEvent = {
@@ -117,16 +104,16 @@ function fromWinlog(doc: EcsEvent): WindowsEvent {
     computer: text(w.computer_name),
     recordId: text(w.record_id),
     timeCreated: text(w.time_created),
-    level: text(w.level) ?? text(field2(doc, 'log', 'level', 'log.level')),
+    level: text(w.level) ?? text(getPath2(doc, 'log', 'level', 'log.level')),
     opcode: text(w.opcode),
     task: text(w.task),
     keywords: Array.isArray(w.keywords) ? w.keywords.join(',') : text(w.keywords),
     version: num(w.version),
-    processId: num(field2(w, 'process', 'pid', 'process.pid')),
+    processId: num(getPath2(w, 'process', 'pid', 'process.pid')),
     threadId: num(getPath(w, 'process.thread.id')),
-    userSid: text(field2(w, 'user', 'identifier', 'user.identifier')),
-    userName: text(field2(w, 'user', 'name', 'user.name')),
-    userDomain: text(field2(w, 'user', 'domain', 'user.domain')),
+    userSid: text(getPath2(w, 'user', 'identifier', 'user.identifier')),
+    userName: text(getPath2(w, 'user', 'name', 'user.name')),
+    userDomain: text(getPath2(w, 'user', 'domain', 'user.domain')),
     activityId: text(w.activity_id),
     data: dataMap(w.event_data, dataMap(w.user_data, newDataMap())),
     message: text(doc.message),
@@ -151,9 +138,9 @@ function fromWinlogbeat6(doc: EcsEvent): WindowsEvent {
     version: num(doc.version),
     processId: num(doc.process_id),
     threadId: num(doc.thread_id),
-    userSid: text(field2(doc, 'user', 'identifier', 'user.identifier')),
-    userName: text(field2(doc, 'user', 'name', 'user.name')),
-    userDomain: text(field2(doc, 'user', 'domain', 'user.domain')),
+    userSid: text(getPath2(doc, 'user', 'identifier', 'user.identifier')),
+    userName: text(getPath2(doc, 'user', 'name', 'user.name')),
+    userDomain: text(getPath2(doc, 'user', 'domain', 'user.domain')),
     activityId: text(doc.activity_id),
     data: dataMap(doc.event_data, dataMap(doc.user_data, newDataMap())),
     message: text(doc.message),
