@@ -120,20 +120,20 @@ function hasDottedKey(searched: Map<object, boolean>, obj: Record<string, unknow
   return found;
 }
 
+/** The object at `parent[key]`, created (replacing a non-object) when there is none. */
+export function objectAt(parent: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = parent[key];
+  if (isPlainObject(v)) return v;
+  const created: Record<string, unknown> = {};
+  parent[key] = created;
+  return created;
+}
+
 /** Writes `a.b.c` into nested objects, creating them as needed. */
 export function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
   const parts = pathParts(path);
   let cur = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]];
-    if (isPlainObject(next)) {
-      cur = next;
-    } else {
-      const created: Record<string, unknown> = {};
-      cur[parts[i]] = created;
-      cur = created;
-    }
-  }
+  for (let i = 0; i < parts.length - 1; i++) cur = objectAt(cur, parts[i]);
   cur[parts[parts.length - 1]] = value;
 }
 

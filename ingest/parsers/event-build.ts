@@ -24,10 +24,14 @@ export function parseFailure(raw: RawRecord, dataset: string, what: string, path
   };
 }
 
-/** Sets `path` only when the value carries information (not undefined, null, '' or '-'). */
+/** Whether `put` would write the value: not undefined, null or ''. */
+export function hasValue<T>(v: T | undefined | null | ''): v is T {
+  return v !== undefined && v !== null && v !== '';
+}
+
+/** Sets `path` only when the value carries information (not undefined, null or ''). */
 export function put(doc: EcsEvent, path: string, value: unknown): void {
-  if (value === undefined || value === null || value === '') return;
-  setPath(doc, path, value);
+  if (hasValue(value)) setPath(doc, path, value);
 }
 
 export function toInt(v: unknown): number | undefined {

@@ -2,33 +2,19 @@
 // plus the value helpers the channel mappings use: user splitting, paths, hashes, command lines.
 // Documents are built by assigning into their objects directly rather than through setPath: the
 // same fields in the same order, without a path lookup per field (this runs for every event).
-import { type EcsEvent, getPath, isPlainObject } from '../../../core/ecs.ts';
+import { type EcsEvent, getPath, isPlainObject, objectAt } from '../../../core/ecs.ts';
 import { isoOf } from '../../normalise/ecs-build.ts';
 import { defaultZoneOf } from '../../normalise/time.ts';
-import { ECS_VERSION, isIp } from '../event-build.ts';
+import { ECS_VERSION, hasValue, isIp } from '../event-build.ts';
 import type { RawRecord } from '../types.ts';
 import { formatInZone, parseIsoLike } from '../zoned-time.ts';
 import type { WindowsEvent } from './shapes.ts';
-
-/** The object at `parent[key]`, created when there is none (as setPath creates the objects on a path). */
-export function objectAt(parent: EcsEvent, key: string): EcsEvent {
-  const v = parent[key];
-  if (isPlainObject(v)) return v;
-  const created: EcsEvent = {};
-  parent[key] = created;
-  return created;
-}
 
 /** The object at a path of keys, each created when missing (setPath's walk, without splitting a string). */
 export function objectPath(doc: EcsEvent, keys: readonly string[]): EcsEvent {
   let cur = doc;
   for (let i = 0; i < keys.length; i++) cur = objectAt(cur, keys[i]);
   return cur;
-}
-
-/** Whether `put` would write the value: not undefined, null or ''. */
-export function hasValue<T>(v: T | undefined | null | ''): v is T {
-  return v !== undefined && v !== null && v !== '';
 }
 
 function hasKeys(obj: EcsEvent): boolean {

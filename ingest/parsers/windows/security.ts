@@ -1,14 +1,13 @@
 // Windows Security channel (Microsoft-Windows-Security-Auditing) → ECS as Elastic's system.security
 // pipeline maps it: logons, account and group management, process creation, Kerberos/NTLM,
 // scheduled tasks, services, audit-log changes and Windows Filtering Platform connections.
-import type { EcsEvent } from '../../../core/ecs.ts';
+import { type EcsEvent, objectAt } from '../../../core/ecs.ts';
 import { isIp, put, transportName } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
   EventDataReader,
   type FieldPrefix,
   fillWindowsRelated,
-  objectAt,
   objectPath,
   putCommandLine,
   putEventData,

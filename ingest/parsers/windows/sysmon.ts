@@ -1,17 +1,15 @@
 // Sysmon (Microsoft-Windows-Sysmon/Operational) → ECS: per-event-id categorisation and the process,
 // file, dll, network, registry and DNS fields Elastic's windows.sysmon_operational pipeline fills.
-import { type EcsEvent, isPlainObject, setPath } from '../../../core/ecs.ts';
-import { isIp } from '../event-build.ts';
+import { type EcsEvent, isPlainObject, objectAt, setPath } from '../../../core/ecs.ts';
+import { hasValue, isIp } from '../event-build.ts';
 import type { Parser, ParseResult, RawRecord } from '../types.ts';
 import {
   appendRelated,
   EventDataReader,
   type FieldPrefix,
   fillWindowsRelated,
-  hasValue,
   isEmptyValue,
   iso,
-  objectAt,
   objectPath,
   parseHashes,
   putCommandLine,
